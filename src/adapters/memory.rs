@@ -1,0 +1,411 @@
+//! In-memory adapters: repository, counters and sink for `--dry-run` and tests, and a
+//! scripted job source for tests.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::{AtsKind, Cap, FetchedPosting, JobUid, Posting, SourceKey, StoredFingerprint};
+use crate::ports::{
+    CounterKey, CounterStore, JobFilter, JobRecord, JobSource, Page, PageCursor, Reparsed,
+    Repository, Sink, SinkError, SinkItem, SinkReceipt, SourceBatch, SourceError, SourceRecord,
+    SourceRef, SourceSpec, StoreError,
+};
+
+/// A poisoned lock only means another test thread panicked; the data is still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Debug, Default)]
+struct RepoState {
+    sources: BTreeMap<SourceKey, SourceRecord>,
+    jobs: BTreeMap<JobUid, JobRecord>,
+}
+
+/// A thread-safe repository held in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryRepository {
+    state: Mutex<RepoState>,
+}
+
+impl InMemoryRepository {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A repository holding a copy of stored data (a dry run starts from what the
+    /// configured database holds, and writes nothing back).
+    pub fn seeded(sources: Vec<SourceRecord>, jobs: Vec<JobRecord>) -> Self {
+        let state = RepoState {
+            sources: sources.into_iter().map(|s| (s.key.clone(), s)).collect(),
+            jobs: jobs.into_iter().map(|j| (j.uid.clone(), j)).collect(),
+        };
+        InMemoryRepository {
+            state: Mutex::new(state),
+        }
+    }
+
+    fn open_jobs(jobs: &BTreeMap<JobUid, JobRecord>, key: &SourceKey) -> u64 {
+        jobs.values()
+            .filter(|j| &j.source == key && j.closed_at.is_none())
+            .count() as u64
+    }
+}
+
+fn job_record(source: &SourceKey, job: &crate::domain::upsert::PlannedJob, now: DateTime<Utc>) -> JobRecord {
+    JobRecord {
+        uid: job.uid.clone(),
+        source: source.clone(),
+        posting: job.fetched.posting.clone(),
+        content_hash: job.hash.clone(),
+        raw_json: job.fetched.raw_json.clone(),
+        first_seen_at: now,
+        last_seen_at: now,
+        changed_at: now,
+        closed_at: None,
+    }
+}
+
+#[async_trait]
+impl Repository for InMemoryRepository {
+    async fn sync_sources(&self, declared: &[SourceSpec]) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        for record in st.sources.values_mut() {
+            record.enabled = false;
+        }
+        for spec in declared {
+            let record = st
+                .sources
+                .entry(spec.key.clone())
+                .or_insert_with(|| SourceRecord {
+                    key: spec.key.clone(),
+                    name: None,
+                    region: spec.region,
+                    enabled: true,
+                    last_fetched_at: None,
+                    last_success_at: None,
+                    last_error: None,
+                    failure_count: 0,
+                    empty_streak: 0,
+                    open_jobs: 0,
+                });
+            record.name = spec.name.clone();
+            record.region = spec.region;
+            record.enabled = spec.enabled;
+        }
+        Ok(())
+    }
+
+    async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+        let st = lock(&self.state);
+        Ok(st
+            .sources
+            .values()
+            .map(|s| SourceRecord {
+                open_jobs: Self::open_jobs(&st.jobs, &s.key),
+                ..s.clone()
+            })
+            .collect())
+    }
+
+    async fn enabled_sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+        let mut all: Vec<SourceRecord> = self
+            .sources()
+            .await?
+            .into_iter()
+            .filter(|s| s.enabled)
+            .collect();
+        // None sorts before Some: never-fetched sources come first.
+        all.sort_by(|a, b| {
+            (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key))
+        });
+        Ok(all)
+    }
+
+    async fn fingerprints(
+        &self,
+        source: &SourceKey,
+    ) -> Result<HashMap<JobUid, StoredFingerprint>, StoreError> {
+        let st = lock(&self.state);
+        Ok(st
+            .jobs
+            .values()
+            .filter(|j| &j.source == source)
+            .map(|j| {
+                (
+                    j.uid.clone(),
+                    StoredFingerprint {
+                        hash: j.content_hash.clone(),
+                        closed: j.closed_at.is_some(),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn apply_batch(&self, batch: &SourceBatch) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        let now = batch.now;
+        let Some(source) = st.sources.get_mut(&batch.source) else {
+            return Err(StoreError::Query(format!("unknown source {}", batch.source)));
+        };
+        source.last_fetched_at = Some(now);
+        source.empty_streak = batch.outcome.empty_streak;
+        match &batch.outcome.error {
+            None => {
+                source.last_success_at = Some(now);
+                source.last_error = None;
+                source.failure_count = 0;
+            }
+            Some(err) => {
+                source.last_error = Some(err.clone());
+                source.failure_count = source.failure_count.saturating_add(1);
+            }
+        }
+        for job in &batch.inserts {
+            st.jobs
+                .entry(job.uid.clone())
+                .or_insert_with(|| job_record(&batch.source, job, now));
+        }
+        for job in &batch.updates {
+            let fresh = job_record(&batch.source, job, now);
+            st.jobs
+                .entry(job.uid.clone())
+                .and_modify(|j| {
+                    j.posting = fresh.posting.clone();
+                    j.content_hash = fresh.content_hash.clone();
+                    j.raw_json = fresh.raw_json.clone();
+                    j.last_seen_at = now;
+                    j.changed_at = now;
+                    j.closed_at = None;
+                })
+                .or_insert(fresh);
+        }
+        for uid in &batch.touched {
+            if let Some(j) = st.jobs.get_mut(uid) {
+                j.last_seen_at = now;
+            }
+        }
+        for uid in &batch.reopened {
+            if let Some(j) = st.jobs.get_mut(uid) {
+                j.closed_at = None;
+            }
+        }
+        for uid in &batch.closed {
+            if let Some(j) = st.jobs.get_mut(uid) {
+                j.closed_at.get_or_insert(now);
+            }
+        }
+        Ok(())
+    }
+
+    async fn apply_reparsed(
+        &self,
+        rows: &[Reparsed],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        for row in rows {
+            if let Some(j) = st.jobs.get_mut(&row.uid) {
+                j.posting = row.posting.clone();
+                j.content_hash = row.hash.clone();
+                j.changed_at = now;
+            }
+        }
+        Ok(())
+    }
+
+    async fn jobs(&self, filter: &JobFilter) -> Result<Vec<JobRecord>, StoreError> {
+        let st = lock(&self.state);
+        let mut out: Vec<JobRecord> = st
+            .jobs
+            .values()
+            .filter(|j| filter.source.as_ref().is_none_or(|s| &j.source == s))
+            .filter(|j| !filter.open_only || j.closed_at.is_none())
+            .filter(|j| filter.seen_since.is_none_or(|t| j.last_seen_at >= t))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| b.first_seen_at.cmp(&a.first_seen_at).then(a.uid.cmp(&b.uid)));
+        if let Some(limit) = filter.limit {
+            out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        Ok(out)
+    }
+
+    async fn job(&self, uid: &JobUid) -> Result<Option<JobRecord>, StoreError> {
+        Ok(lock(&self.state).jobs.get(uid).cloned())
+    }
+}
+
+/// Daily counters held in memory; a single lock makes every reservation atomic.
+#[derive(Debug, Default)]
+pub struct InMemoryCounters {
+    used: Mutex<HashMap<(CounterKey, NaiveDate), u64>>,
+}
+
+impl InMemoryCounters {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl CounterStore for InMemoryCounters {
+    async fn try_reserve(
+        &self,
+        key: CounterKey,
+        day: NaiveDate,
+        n: u32,
+        cap: Cap,
+    ) -> Result<u32, StoreError> {
+        let mut used = lock(&self.used);
+        let slot = used.entry((key, day)).or_insert(0);
+        let granted = cap.grant(*slot, u64::from(n));
+        *slot += granted;
+        // granted <= n, which is a u32.
+        Ok(u32::try_from(granted).unwrap_or(n))
+    }
+
+    async fn used(&self, key: CounterKey, day: NaiveDate) -> Result<u64, StoreError> {
+        Ok(lock(&self.used).get(&(key, day)).copied().unwrap_or(0))
+    }
+}
+
+/// A sink that keeps what it was given.
+#[derive(Debug, Default)]
+pub struct InMemorySink {
+    pages: Mutex<BTreeMap<String, SinkItem>>,
+}
+
+impl InMemorySink {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn pages(&self) -> BTreeMap<String, SinkItem> {
+        lock(&self.pages).clone()
+    }
+}
+
+#[async_trait]
+impl Sink for InMemorySink {
+    async fn upsert(&self, item: &SinkItem) -> Result<SinkReceipt, SinkError> {
+        let mut pages = lock(&self.pages);
+        let page_id = item
+            .existing_page_id
+            .clone()
+            .unwrap_or_else(|| format!("page-{}", item.job_uid));
+        pages.insert(page_id.clone(), item.clone());
+        Ok(SinkReceipt { page_id })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Script {
+    board: Vec<Posting>,
+    queued: VecDeque<Result<Page, SourceError>>,
+    requests: usize,
+}
+
+/// A job source for tests: serves a board per source (paged if a page size is set),
+/// with scripted one-off responses (errors, odd pages) served first, and counts requests.
+/// Raw JSON is the posting serialized, so `reparse` reads it back.
+#[derive(Debug)]
+pub struct ScriptedSource {
+    kind: AtsKind,
+    page_size: Option<usize>,
+    scripts: Mutex<HashMap<SourceKey, Script>>,
+}
+
+impl ScriptedSource {
+    pub fn new(kind: AtsKind) -> Self {
+        ScriptedSource {
+            kind,
+            page_size: None,
+            scripts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn with_page_size(mut self, size: usize) -> Self {
+        self.page_size = Some(size.max(1));
+        self
+    }
+
+    pub fn set_board(&self, key: &SourceKey, postings: Vec<Posting>) {
+        lock(&self.scripts).entry(key.clone()).or_default().board = postings;
+    }
+
+    pub fn push_response(&self, key: &SourceKey, response: Result<Page, SourceError>) {
+        lock(&self.scripts)
+            .entry(key.clone())
+            .or_default()
+            .queued
+            .push_back(response);
+    }
+
+    pub fn requests(&self, key: &SourceKey) -> usize {
+        lock(&self.scripts).get(key).map_or(0, |s| s.requests)
+    }
+
+    pub fn total_requests(&self) -> usize {
+        lock(&self.scripts).values().map(|s| s.requests).sum()
+    }
+
+    pub fn fetched(posting: &Posting) -> FetchedPosting {
+        FetchedPosting {
+            posting: posting.clone(),
+            raw_json: serde_json::to_string(posting).unwrap_or_default(),
+        }
+    }
+}
+
+#[async_trait]
+impl JobSource for ScriptedSource {
+    fn kind(&self) -> AtsKind {
+        self.kind
+    }
+
+    async fn fetch_page(
+        &self,
+        source: &SourceRef,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page, SourceError> {
+        let mut scripts = lock(&self.scripts);
+        let Some(script) = scripts.get_mut(&source.key) else {
+            return Err(SourceError::NotFound { status: 404 });
+        };
+        script.requests += 1;
+        if let Some(response) = script.queued.pop_front() {
+            return response;
+        }
+        let start = match cursor {
+            Some(PageCursor::Offset(o)) => usize::try_from(*o).unwrap_or(usize::MAX),
+            _ => 0,
+        };
+        let size = self.page_size.unwrap_or(usize::MAX);
+        let end = start.saturating_add(size).min(script.board.len());
+        let postings = script
+            .board
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(Self::fetched)
+            .collect();
+        let next = (end < script.board.len()).then(|| PageCursor::Offset(end as u64));
+        Ok(Page {
+            postings,
+            rejected: Vec::new(),
+            next,
+        })
+    }
+
+    fn reparse(&self, _source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {
+        serde_json::from_str(raw_json).map_err(|e| SourceError::Malformed {
+            path: ".".into(),
+            message: e.to_string(),
+        })
+    }
+}

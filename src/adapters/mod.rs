@@ -1,0 +1,4 @@
+//! Implementations of the ports: ATS providers, databases, in-memory fakes and clocks.
+
+pub mod clock;
+pub mod memory;

@@ -1,0 +1,1 @@
+//! Use cases and wiring: configuration, logging, the CLI and the ingest run.

@@ -1,0 +1,13 @@
+//! Pure business rules: identity, normalized postings, caps, upsert and closing decisions.
+
+pub mod caps;
+pub mod closing;
+pub mod job;
+pub mod source;
+pub mod upsert;
+
+pub use caps::Cap;
+pub use closing::{ClosingDecision, FetchCompleteness, plan_closing};
+pub use job::{ContentHash, FetchedPosting, JobUid, Posting, WorkplaceType};
+pub use source::{AtsKind, CompanySlug, SlugError, SourceKey};
+pub use upsert::{StoredFingerprint, UpsertPlan, UpsertPlanner, WriteLimits};

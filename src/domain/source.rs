@@ -1,0 +1,188 @@
+//! Sources: which ATS provider, and the validated company slug that names a board on it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// An ATS provider whose public job-board API jobs-bot reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AtsKind {
+    Greenhouse,
+    Lever,
+    Ashby,
+    SmartRecruiters,
+    Workable,
+    Recruitee,
+}
+
+impl AtsKind {
+    /// Every provider, in a stable order.
+    pub const ALL: [AtsKind; 6] = [
+        AtsKind::Greenhouse,
+        AtsKind::Lever,
+        AtsKind::Ashby,
+        AtsKind::SmartRecruiters,
+        AtsKind::Workable,
+        AtsKind::Recruitee,
+    ];
+
+    /// The lowercase name used in identities, the database and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AtsKind::Greenhouse => "greenhouse",
+            AtsKind::Lever => "lever",
+            AtsKind::Ashby => "ashby",
+            AtsKind::SmartRecruiters => "smartrecruiters",
+            AtsKind::Workable => "workable",
+            AtsKind::Recruitee => "recruitee",
+        }
+    }
+
+    /// Whether the provider's board identifiers are case-sensitive, so the declared spelling
+    /// must be kept for requests even though identity uses the lowercased slug.
+    pub fn case_sensitive_ids(self) -> bool {
+        matches!(self, AtsKind::SmartRecruiters)
+    }
+}
+
+impl fmt::Display for AtsKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name given is not a supported provider.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown ATS provider {0:?} (supported: greenhouse, lever, ashby, smartrecruiters, workable, recruitee)")]
+pub struct UnknownAts(pub String);
+
+impl FromStr for AtsKind {
+    type Err = UnknownAts;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        AtsKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| UnknownAts(s.to_string()))
+    }
+}
+
+/// Why a company slug was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    #[error("company slug is empty")]
+    Empty,
+    #[error("company slug is longer than {max} characters", max = CompanySlug::MAX_LEN)]
+    TooLong,
+    #[error("company slug {0:?} may only contain a-z, 0-9, '.', '_' and '-'")]
+    InvalidCharacter(String),
+    #[error("company slug {0:?} may not be made of dots only or contain '..'")]
+    DotSegment(String),
+}
+
+/// A company's board name on its provider: trimmed, 1–128 chars of `[a-z0-9._-]` once
+/// lowercased. It is spliced into URLs, so nothing that could change a URL's meaning passes.
+/// The spelling as declared is kept separately for providers with case-sensitive ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CompanySlug {
+    normalized: String,
+    declared: String,
+}
+
+impl CompanySlug {
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<Self, SlugError> {
+        let declared = raw.trim();
+        if declared.is_empty() {
+            return Err(SlugError::Empty);
+        }
+        if declared.chars().count() > Self::MAX_LEN {
+            return Err(SlugError::TooLong);
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        if !declared.chars().all(allowed) {
+            return Err(SlugError::InvalidCharacter(declared.to_string()));
+        }
+        if declared.contains("..") || declared.chars().all(|c| c == '.') {
+            return Err(SlugError::DotSegment(declared.to_string()));
+        }
+        Ok(CompanySlug {
+            normalized: declared.to_ascii_lowercase(),
+            declared: declared.to_string(),
+        })
+    }
+
+    /// The lowercase slug used for identity and storage.
+    pub fn as_str(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The slug as the user wrote it (trimmed), for providers whose ids are case-sensitive.
+    pub fn declared(&self) -> &str {
+        &self.declared
+    }
+}
+
+impl fmt::Display for CompanySlug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.normalized)
+    }
+}
+
+/// One board: a provider and a company slug. Unique per source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceKey {
+    pub ats: AtsKind,
+    pub slug: CompanySlug,
+}
+
+impl SourceKey {
+    pub fn new(ats: AtsKind, slug: CompanySlug) -> Self {
+        SourceKey { ats, slug }
+    }
+}
+
+impl fmt::Display for SourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.ats, self.slug)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_is_trimmed_and_lowercased_but_keeps_declared_spelling() {
+        let slug = CompanySlug::parse("  Ubisoft2 ").unwrap();
+        assert_eq!(slug.as_str(), "ubisoft2");
+        assert_eq!(slug.declared(), "Ubisoft2");
+    }
+
+    #[test]
+    fn slug_rejects_url_significant_characters() {
+        for bad in ["a/b", "a?b", "a#b", "a%2f", "a b", "..", "a..b", ".", "ü", ""] {
+            assert!(CompanySlug::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert_eq!(CompanySlug::parse("   "), Err(SlugError::Empty));
+        assert_eq!(
+            CompanySlug::parse(&"a".repeat(129)),
+            Err(SlugError::TooLong)
+        );
+        assert!(CompanySlug::parse(&"a".repeat(128)).is_ok());
+        assert!(CompanySlug::parse("acme-inc_2.io").is_ok());
+    }
+
+    #[test]
+    fn ats_kind_round_trips_through_its_name() {
+        for kind in AtsKind::ALL {
+            assert_eq!(kind.as_str().parse::<AtsKind>(), Ok(kind));
+        }
+        assert_eq!("GreenHouse".parse::<AtsKind>(), Ok(AtsKind::Greenhouse));
+        assert!("taleo".parse::<AtsKind>().is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! A provider's job board, read one page (one HTTP request) per call.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey};
+
+/// Which regional instance of a provider hosts a board (Lever has an EU instance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    #[default]
+    Global,
+    Eu,
+}
+
+impl Region {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Global => "global",
+            Region::Eu => "eu",
+        }
+    }
+}
+
+/// The board to read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceRef {
+    pub key: SourceKey,
+    pub region: Region,
+}
+
+/// Where the next page starts, as the provider pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageCursor {
+    Offset(u64),
+    Token(String),
+}
+
+/// One item of a payload that could not be read; the rest of the page still counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedItem {
+    /// Path of the item in the payload, e.g. `jobs[3].id`.
+    pub path: String,
+    pub reason: String,
+}
+
+/// The result of one request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    pub postings: Vec<FetchedPosting>,
+    pub rejected: Vec<RejectedItem>,
+    /// `None` when the board has no more pages.
+    pub next: Option<PageCursor>,
+}
+
+/// Why a request for a page failed. Typed so the runner can retry, skip or record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    #[error("board not found (HTTP {status}): wrong slug, or the board is gone")]
+    NotFound { status: u16 },
+    #[error("rate limited by the provider (HTTP 429){}", retry_after_text(*.retry_after))]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("provider server error (HTTP {status})")]
+    Server { status: u16 },
+    #[error("unexpected HTTP status {status}")]
+    Status { status: u16 },
+    #[error("request timed out")]
+    Timeout,
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("malformed payload at {path}: {message}")]
+    Malformed { path: String, message: String },
+    #[error("response body larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("invalid source: {0}")]
+    InvalidSource(String),
+}
+
+fn retry_after_text(retry_after: Option<Duration>) -> String {
+    retry_after.map_or_else(String::new, |d| format!(", retry after {}s", d.as_secs()))
+}
+
+impl SourceError {
+    /// Worth another attempt (each attempt is a new reserved API call).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SourceError::RateLimited { .. }
+                | SourceError::Server { .. }
+                | SourceError::Timeout
+                | SourceError::Network(_)
+        )
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SourceError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            SourceError::NotFound { status }
+            | SourceError::Server { status }
+            | SourceError::Status { status } => Some(*status),
+            SourceError::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// A short stable name for logs and metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SourceError::NotFound { .. } => "not_found",
+            SourceError::RateLimited { .. } => "rate_limited",
+            SourceError::Server { .. } => "server_error",
+            SourceError::Status { .. } => "http_status",
+            SourceError::Timeout => "timeout",
+            SourceError::Network(_) => "network",
+            SourceError::Malformed { .. } => "malformed",
+            SourceError::TooLarge { .. } => "too_large",
+            SourceError::InvalidSource(_) => "invalid_source",
+        }
+    }
+}
+
+/// One provider's public job-board API. A call performs exactly one HTTP request: the
+/// caller reserves an API call before each one and decides on retries, so no adapter
+/// can spend calls behind the caps' back.
+#[async_trait]
+pub trait JobSource: Send + Sync {
+    fn kind(&self) -> AtsKind;
+
+    /// Fetches one page of the board; `cursor` is `None` for the first page.
+    async fn fetch_page(
+        &self,
+        source: &SourceRef,
+        cursor: Option<&PageCursor>,
+    ) -> Result<Page, SourceError>;
+
+    /// Re-derives a posting from the raw JSON this adapter stored for it, without any request.
+    fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError>;
+}

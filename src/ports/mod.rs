@@ -1,0 +1,16 @@
+//! The traits the app uses to reach the outside world, and the data that crosses them.
+
+pub mod clock;
+pub mod counters;
+pub mod job_source;
+pub mod repository;
+pub mod sink;
+
+pub use clock::Clock;
+pub use counters::{CounterKey, CounterStore};
+pub use job_source::{JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef};
+pub use repository::{
+    JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,
+    SourceSpec, StoreError,
+};
+pub use sink::{Sink, SinkError, SinkItem, SinkReceipt};

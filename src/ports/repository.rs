@@ -1,0 +1,156 @@
+//! Persistent storage of sources and jobs.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::job_source::Region;
+use crate::domain::upsert::PlannedJob;
+use crate::domain::{ContentHash, JobUid, Posting, SourceKey, StoredFingerprint};
+
+/// Storage failed. Messages never contain credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database query failed: {0}")]
+    Query(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+}
+
+/// A source as declared by the user (sources file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    pub key: SourceKey,
+    pub name: Option<String>,
+    pub region: Region,
+    pub enabled: bool,
+}
+
+/// A source as stored, with its fetch history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRecord {
+    pub key: SourceKey,
+    pub name: Option<String>,
+    pub region: Region,
+    pub enabled: bool,
+    pub last_fetched_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub failure_count: u32,
+    /// Consecutive complete fetches that found the board empty.
+    pub empty_streak: u32,
+    /// Jobs of this source with no `closed_at`.
+    pub open_jobs: u64,
+}
+
+/// How a fetch of a source ended, written with the source's batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceOutcome {
+    /// `None` on success; else what went wrong (becomes `last_error`).
+    pub error: Option<String>,
+    pub empty_streak: u32,
+}
+
+/// Everything one fetch of one source writes, applied in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceBatch {
+    pub source: SourceKey,
+    pub now: DateTime<Utc>,
+    /// New rows: first_seen_at = last_seen_at = changed_at = now.
+    pub inserts: Vec<PlannedJob>,
+    /// Changed rows: every content column, raw_json and hash rewritten;
+    /// last_seen_at = changed_at = now; closed_at cleared.
+    pub updates: Vec<PlannedJob>,
+    /// Unchanged rows seen again: last_seen_at = now, in bulk.
+    pub touched: Vec<JobUid>,
+    /// Closed rows seen again: closed_at cleared.
+    pub reopened: Vec<JobUid>,
+    /// Open rows a complete fetch proved gone: closed_at = now.
+    pub closed: Vec<JobUid>,
+    /// last_fetched_at = now; on success also last_success_at = now, last_error cleared,
+    /// failure_count reset; on error last_error set and failure_count + 1.
+    pub outcome: SourceOutcome,
+}
+
+impl SourceBatch {
+    /// A batch that writes no job, only the source's outcome.
+    pub fn outcome_only(source: SourceKey, now: DateTime<Utc>, outcome: SourceOutcome) -> Self {
+        SourceBatch {
+            source,
+            now,
+            inserts: Vec::new(),
+            updates: Vec::new(),
+            touched: Vec::new(),
+            reopened: Vec::new(),
+            closed: Vec::new(),
+            outcome,
+        }
+    }
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub uid: JobUid,
+    pub source: SourceKey,
+    pub posting: Posting,
+    pub content_hash: ContentHash,
+    pub raw_json: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub changed_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A job whose fields were re-derived from its stored raw JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reparsed {
+    pub uid: JobUid,
+    pub posting: Posting,
+    pub hash: ContentHash,
+}
+
+/// Which jobs to list; newest first (first_seen_at, then uid).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JobFilter {
+    pub source: Option<SourceKey>,
+    pub open_only: bool,
+    pub seen_since: Option<DateTime<Utc>>,
+    pub limit: Option<u64>,
+}
+
+#[async_trait]
+pub trait Repository: Send + Sync {
+    /// Upserts the declared sources (name, region, enabled) and disables every stored
+    /// source that is not declared. Nothing is deleted: jobs and history stay.
+    async fn sync_sources(&self, declared: &[SourceSpec]) -> Result<(), StoreError>;
+
+    /// Every stored source, ordered by provider then slug.
+    async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError>;
+
+    /// Enabled sources, least recently fetched first (never fetched first), ties by key,
+    /// so that capped runs rotate through all sources.
+    async fn enabled_sources(&self) -> Result<Vec<SourceRecord>, StoreError>;
+
+    /// The stored fingerprint of every job of `source`, in one query.
+    async fn fingerprints(
+        &self,
+        source: &SourceKey,
+    ) -> Result<HashMap<JobUid, StoredFingerprint>, StoreError>;
+
+    /// Applies one fetch's writes and the source's outcome in one transaction.
+    async fn apply_batch(&self, batch: &SourceBatch) -> Result<(), StoreError>;
+
+    /// Rewrites re-derived content (not raw_json, not seen/closed times); changed_at = now.
+    async fn apply_reparsed(&self, rows: &[Reparsed], now: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
+    async fn jobs(&self, filter: &JobFilter) -> Result<Vec<JobRecord>, StoreError>;
+
+    async fn job(&self, uid: &JobUid) -> Result<Option<JobRecord>, StoreError>;
+}
