@@ -134,6 +134,12 @@ impl SourceError {
 pub trait JobSource: Send + Sync {
     fn kind(&self) -> AtsKind;
 
+    /// Pages the runner may request for one board in one run. A board with more pages
+    /// than this is fetched cut short (and so closes nothing).
+    fn max_pages(&self) -> u32 {
+        50
+    }
+
     /// Fetches one page of the board; `cursor` is `None` for the first page.
     async fn fetch_page(
         &self,
