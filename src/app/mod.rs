@@ -1,1 +1,5 @@
 //! Use cases and wiring: configuration, logging, the CLI and the ingest run.
+
+pub mod config;
+pub mod ingest;
+pub mod logging;

@@ -1,0 +1,489 @@
+//! Settings from the environment (and `.env`), validated all at once before any work.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::domain::Cap;
+
+/// A value that must never be printed: `Debug` and `Display` show `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line (journald, log shippers).
+    Json,
+    /// Human-readable lines, with progress bars on a terminal.
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MysqlSettings {
+    pub host: String,
+    pub port: u16,
+    pub db: String,
+    pub user: String,
+    pub password: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotionSettings {
+    pub token: Option<Secret>,
+    pub data_source_id: Option<String>,
+    pub version: String,
+    pub base_url: String,
+}
+
+/// Base URL of each provider's API; tests point them at a local fake. Recruitee's may
+/// contain `{slug}` since each company has its own subdomain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrls {
+    pub greenhouse: String,
+    pub lever: String,
+    pub lever_eu: String,
+    pub ashby: String,
+    pub smartrecruiters: String,
+    pub workable: String,
+    pub recruitee: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySettings {
+    /// Attempts per page, the first included; every attempt is a reserved API call.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    /// Longest wait between attempts; a `Retry-After` longer than this gives up instead.
+    pub max_delay: Duration,
+}
+
+/// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
+/// validates everything and reports every problem at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// May embed a password, hence secret.
+    pub database_url: Option<Secret>,
+    pub mysql: Option<MysqlSettings>,
+    pub notion: NotionSettings,
+    pub sync_to_notion: bool,
+    pub sync_limit: u32,
+    pub fit_min: u8,
+    pub max_calls_per_day: Cap,
+    pub max_new_jobs_per_day: Cap,
+    pub max_fetch_per_run: u32,
+    pub ingest_per_source_limit: Option<u32>,
+    pub request_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub greenhouse_per_page: u32,
+    pub greenhouse_max_pages: u32,
+    pub lever_page_size: Option<u32>,
+    pub sources_file: PathBuf,
+    pub log_format: Option<LogFormat>,
+    pub log_level: String,
+    pub base_urls: BaseUrls,
+    pub retry: RetrySettings,
+    pub ingest_concurrency: usize,
+    pub politeness_delay: Duration,
+}
+
+/// One invalid setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+/// Every problem found, one per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration:\n{}", self.lines())]
+pub struct ConfigError {
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    fn lines(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| format!("  - {}: {}", p.variable, p.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Reads variables and collects problems instead of stopping at the first.
+struct Reader<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Reader<'_> {
+    /// The trimmed value; empty counts as unset.
+    fn raw(&self, var: &str) -> Option<String> {
+        (self.lookup)(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn problem(&mut self, variable: &'static str, message: impl Into<String>) {
+        self.problems.push(ConfigProblem {
+            variable,
+            message: message.into(),
+        });
+    }
+
+    fn string(&self, var: &'static str, default: &str) -> String {
+        self.raw(var).unwrap_or_else(|| default.to_string())
+    }
+
+    /// A whole number in `min..=max`. The value is echoed in the message: none of the
+    /// numeric variables is secret.
+    fn number(&mut self, var: &'static str, default: u64, min: u64, max: u64) -> u64 {
+        let Some(raw) = self.raw(var) else {
+            return default;
+        };
+        match raw.parse::<u64>() {
+            Ok(v) if (min..=max).contains(&v) => v,
+            Ok(v) => {
+                self.problem(var, format!("{v} is out of range ({min} to {max})"));
+                default
+            }
+            Err(_) => {
+                self.problem(var, format!("{raw:?} is not a whole number"));
+                default
+            }
+        }
+    }
+
+    fn flag(&mut self, var: &'static str) -> Option<bool> {
+        let raw = self.raw(var)?;
+        match raw.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Some(true),
+            "0" | "false" | "no" | "off" => Some(false),
+            _ => {
+                self.problem(var, format!("{raw:?} is not 0 or 1"));
+                None
+            }
+        }
+    }
+
+    fn url(&mut self, var: &'static str, default: &str) -> String {
+        let value = self.string(var, default).trim_end_matches('/').to_string();
+        let probe = value.replace("{slug}", "slug");
+        match url::Url::parse(&probe) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => value,
+            _ => {
+                self.problem(var, format!("{value:?} is not an http(s) URL"));
+                default.to_string()
+            }
+        }
+    }
+
+    fn secret(&self, var: &str) -> Option<Secret> {
+        (self.lookup)(var)
+            .filter(|v| !v.trim().is_empty())
+            .map(Secret::new)
+    }
+}
+
+pub const DEFAULT_NOTION_VERSION: &str = "2025-09-03";
+
+impl Settings {
+    /// Reads the process environment (after `.env` was loaded into it).
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Self::from_lookup(&|k| std::env::var(k).ok())
+    }
+
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        Self::from_lookup(&|k| vars.get(k).cloned())
+    }
+
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let mut r = Reader {
+            lookup,
+            problems: Vec::new(),
+        };
+        let database_url = r.secret("DATABASE_URL");
+        if let Some(url) = &database_url {
+            let u = url.expose();
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("mysql://")
+                || u.starts_with("mariadb://"))
+            {
+                r.problem(
+                    "DATABASE_URL",
+                    "must start with sqlite:// or mysql:// (value not shown: it may hold a password)",
+                );
+            }
+        }
+        let mysql = read_mysql(&mut r);
+
+        let notion_token = r.secret("NOTION_TOKEN");
+        let data_source_id = r.raw("NOTION_DATA_SOURCE_ID");
+        let sync_flag = r.flag("SYNC_TO_NOTION");
+        // Unset means "on when a token is configured", so a fresh install runs without Notion.
+        let sync_to_notion = sync_flag.unwrap_or(notion_token.is_some());
+        if sync_to_notion {
+            if notion_token.is_none() {
+                r.problem("NOTION_TOKEN", "required when SYNC_TO_NOTION=1");
+            }
+            if data_source_id.is_none() {
+                r.problem("NOTION_DATA_SOURCE_ID", "required when SYNC_TO_NOTION=1");
+            }
+        }
+        let notion = NotionSettings {
+            token: notion_token,
+            data_source_id,
+            version: r.string("NOTION_VERSION", DEFAULT_NOTION_VERSION),
+            base_url: r.url("NOTION_BASE_URL", "https://api.notion.com"),
+        };
+
+        let log_format = match r.raw("LOG_FORMAT").map(|v| v.to_ascii_lowercase()) {
+            None => None,
+            Some(v) if v == "json" => Some(LogFormat::Json),
+            Some(v) if v == "text" => Some(LogFormat::Text),
+            Some(v) => {
+                r.problem("LOG_FORMAT", format!("{v:?} is not json or text"));
+                None
+            }
+        };
+        let log_level = r.string("LOG_LEVEL", "info");
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            r.problem(
+                "LOG_LEVEL",
+                format!("{log_level:?} is not a log level or filter"),
+            );
+        }
+
+        let settings = Settings {
+            database_url,
+            mysql,
+            sync_to_notion,
+            sync_limit: r.number("SYNC_LIMIT", 50, 1, 10_000) as u32,
+            fit_min: r.number("FIT_MIN", 60, 0, 100) as u8,
+            max_calls_per_day: Cap(r.number("MAX_CALLS_PER_DAY", 50, 0, u32::MAX.into()) as u32),
+            max_new_jobs_per_day: Cap(
+                r.number("MAX_NEW_JOBS_PER_DAY", 200, 0, u32::MAX.into()) as u32
+            ),
+            max_fetch_per_run: r.number("MAX_FETCH_PER_RUN", 50, 1, u32::MAX.into()) as u32,
+            ingest_per_source_limit: match r.number(
+                "INGEST_PER_SOURCE_LIMIT",
+                0,
+                0,
+                u32::MAX.into(),
+            ) {
+                0 => None,
+                n => Some(n as u32),
+            },
+            request_timeout: Duration::from_secs(r.number("REQUEST_TIMEOUT_S", 20, 1, 600)),
+            max_body_bytes: r.number("MAX_BODY_MB", 64, 1, 1024) * 1024 * 1024,
+            greenhouse_per_page: r.number("GREENHOUSE_PER_PAGE", 100, 1, 500) as u32,
+            greenhouse_max_pages: r.number("GREENHOUSE_MAX_PAGES", 50, 1, 1000) as u32,
+            lever_page_size: match r.number("LEVER_PAGE_SIZE", 0, 0, 1000) {
+                0 => None,
+                n => Some(n as u32),
+            },
+            sources_file: PathBuf::from(r.string("SOURCES_FILE", "sources.toml")),
+            log_format,
+            log_level,
+            base_urls: BaseUrls {
+                greenhouse: r.url("GREENHOUSE_BASE_URL", "https://boards-api.greenhouse.io"),
+                lever: r.url("LEVER_BASE_URL", "https://api.lever.co"),
+                lever_eu: r.url("LEVER_EU_BASE_URL", "https://api.eu.lever.co"),
+                ashby: r.url("ASHBY_BASE_URL", "https://api.ashbyhq.com"),
+                smartrecruiters: r.url(
+                    "SMARTRECRUITERS_BASE_URL",
+                    "https://api.smartrecruiters.com",
+                ),
+                workable: r.url("WORKABLE_BASE_URL", "https://apply.workable.com"),
+                recruitee: r.url("RECRUITEE_BASE_URL", "https://{slug}.recruitee.com"),
+            },
+            retry: RetrySettings {
+                max_attempts: r.number("RETRY_MAX_ATTEMPTS", 3, 1, 10) as u32,
+                base_delay: Duration::from_millis(r.number("RETRY_BASE_DELAY_MS", 1000, 0, 60_000)),
+                max_delay: Duration::from_secs(r.number("RETRY_MAX_WAIT_S", 60, 0, 3600)),
+            },
+            ingest_concurrency: r.number("INGEST_CONCURRENCY", 4, 1, 32) as usize,
+            politeness_delay: Duration::from_millis(r.number(
+                "POLITENESS_DELAY_MS",
+                1000,
+                0,
+                60_000,
+            )),
+            notion,
+        };
+        if r.problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ConfigError {
+                problems: r.problems,
+            })
+        }
+    }
+}
+
+/// `MYSQL_*` variables: all-or-nothing once `MYSQL_HOST` is set.
+fn read_mysql(r: &mut Reader<'_>) -> Option<MysqlSettings> {
+    let host = r.raw("MYSQL_HOST");
+    let port = r.number("MYSQL_PORT", 3306, 1, 65_535) as u16;
+    let db = r.raw("MYSQL_DB");
+    let user = r.raw("MYSQL_USER");
+    let password = r.secret("MYSQL_PASSWORD");
+    let host = host?;
+    if db.is_none() {
+        r.problem("MYSQL_DB", "required when MYSQL_HOST is set");
+    }
+    if user.is_none() {
+        r.problem("MYSQL_USER", "required when MYSQL_HOST is set");
+    }
+    Some(MysqlSettings {
+        host,
+        port,
+        db: db.unwrap_or_default(),
+        user: user.unwrap_or_default(),
+        password,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_map(&map)
+    }
+
+    fn named(err: &ConfigError) -> Vec<&'static str> {
+        err.problems.iter().map(|p| p.variable).collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_seed_spec() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.sync_limit, 50);
+        assert_eq!(s.fit_min, 60);
+        assert_eq!(s.max_calls_per_day, Cap(50));
+        assert_eq!(s.max_new_jobs_per_day, Cap(200));
+        assert_eq!(s.max_fetch_per_run, 50);
+        assert_eq!(s.request_timeout, Duration::from_secs(20));
+        assert_eq!(s.greenhouse_per_page, 100);
+        assert_eq!(s.greenhouse_max_pages, 50);
+        assert_eq!(s.ingest_per_source_limit, None);
+        assert_eq!(s.notion.version, "2025-09-03");
+        assert!(!s.sync_to_notion, "no token: Notion sync is off by default");
+        assert_eq!(s.sources_file, PathBuf::from("sources.toml"));
+        assert!(s.mysql.is_none());
+    }
+
+    #[test]
+    fn every_bad_variable_is_named_at_once() {
+        let err = settings(&[
+            ("MAX_FETCH_PER_RUN", "0"),
+            ("FIT_MIN", "sixty"),
+            ("SYNC_TO_NOTION", "1"),
+            ("REQUEST_TIMEOUT_S", "-3"),
+            ("LOG_FORMAT", "xml"),
+            ("GREENHOUSE_BASE_URL", "ftp://x"),
+        ])
+        .unwrap_err();
+        let vars = named(&err);
+        for v in [
+            "MAX_FETCH_PER_RUN",
+            "FIT_MIN",
+            "NOTION_TOKEN",
+            "NOTION_DATA_SOURCE_ID",
+            "REQUEST_TIMEOUT_S",
+            "LOG_FORMAT",
+            "GREENHOUSE_BASE_URL",
+        ] {
+            assert!(vars.contains(&v), "{v} missing from {vars:?}");
+        }
+        let text = err.to_string();
+        assert!(text.contains("MAX_FETCH_PER_RUN: 0 is out of range"));
+        assert!(text.contains("FIT_MIN: \"sixty\" is not a whole number"));
+    }
+
+    #[test]
+    fn notion_defaults_on_only_with_a_token() {
+        let s = settings(&[
+            ("NOTION_TOKEN", "secret_abc"),
+            ("NOTION_DATA_SOURCE_ID", "ds"),
+        ])
+        .unwrap();
+        assert!(s.sync_to_notion);
+        let s = settings(&[("NOTION_TOKEN", "secret_abc"), ("SYNC_TO_NOTION", "0")]).unwrap();
+        assert!(!s.sync_to_notion);
+        let err = settings(&[("NOTION_TOKEN", "secret_abc")]).unwrap_err();
+        assert_eq!(named(&err), vec!["NOTION_DATA_SOURCE_ID"]);
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_errors() {
+        let s = settings(&[
+            ("NOTION_TOKEN", "secret_notion_value"),
+            ("SYNC_TO_NOTION", "0"),
+            ("MYSQL_HOST", "db"),
+            ("MYSQL_DB", "jobs"),
+            ("MYSQL_USER", "bot"),
+            ("MYSQL_PASSWORD", "hunter2-password"),
+            ("DATABASE_URL", "mysql://bot:dburl-password@db/jobs"),
+        ])
+        .unwrap();
+        let debug = format!("{s:?}");
+        for secret in ["secret_notion_value", "hunter2-password", "dburl-password"] {
+            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+        let err = settings(&[
+            ("DATABASE_URL", "postgres://u:pg-password@h/db"),
+            ("MYSQL_HOST", "db"),
+            ("MYSQL_PASSWORD", "hunter2-password"),
+        ])
+        .unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("pg-password") && !text.contains("hunter2-password"));
+        assert_eq!(named(&err), vec!["DATABASE_URL", "MYSQL_DB", "MYSQL_USER"]);
+    }
+
+    #[test]
+    fn zero_caps_mean_unlimited_and_blank_means_default() {
+        let s = settings(&[
+            ("MAX_CALLS_PER_DAY", "0"),
+            ("MAX_NEW_JOBS_PER_DAY", "0"),
+            ("INGEST_PER_SOURCE_LIMIT", "7"),
+            ("SYNC_LIMIT", "  "),
+        ])
+        .unwrap();
+        assert!(s.max_calls_per_day.is_unlimited());
+        assert!(s.max_new_jobs_per_day.is_unlimited());
+        assert_eq!(s.ingest_per_source_limit, Some(7));
+        assert_eq!(s.sync_limit, 50);
+    }
+}
