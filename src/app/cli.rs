@@ -1,0 +1,152 @@
+//! The command line: commands, flags and their help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Ingest job postings from public ATS job boards (Greenhouse, Lever, Ashby,
+/// SmartRecruiters, Workable, Recruitee) into a database, idempotently and within daily caps.
+///
+/// Configuration comes from the environment and from a `.env` file in the working
+/// directory (see `jobs-bot check-config`). Exit codes: 0 the run did its work
+/// (source-level errors are recorded, not fatal), 1 it could not, 2 invalid configuration.
+#[derive(Debug, Parser)]
+#[command(name = "jobs-bot", version, propagate_version = true)]
+pub struct Cli {
+    /// Read variables from this file instead of ./.env (the environment still wins).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    /// Log format; default: text on a terminal, JSON otherwise (LOG_FORMAT).
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormatArg>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every enabled source and upsert its jobs (the main job, run by the timer).
+    Ingest(IngestArgs),
+    /// Validate the configuration and the sources file, print the effective settings, exit.
+    CheckConfig,
+    /// Apply pending database migrations (ingest also does this at start).
+    Migrate,
+    /// Show, add and validate the sources (company job boards) to ingest.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// List and inspect stored jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Re-derive jobs' fields from their stored raw JSON with the current parsers, without
+    /// any API call; only rows whose content changes are written.
+    Reparse(ReparseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Run against an in-memory copy of the database: print what would be inserted,
+    /// updated and closed; write nothing and spend no daily counter.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Sources in the database: provider, slug, enabled, last success, last error, open jobs.
+    List,
+    /// Append a source to the sources file, from a careers URL or `ats:slug`.
+    Add {
+        /// e.g. https://jobs.lever.co/acme, boards.greenhouse.io/acme or greenhouse:acme
+        source: String,
+        /// A display name for the company.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Validate the sources file without any network access.
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Jobs, newest first.
+    List(JobsListArgs),
+    /// Every stored field of one job.
+    Show {
+        /// The job's 40-character uid.
+        job_uid: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct JobsListArgs {
+    /// Only this source, as `ats:slug` (e.g. lever:acme).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only jobs still open (not closed).
+    #[arg(long)]
+    pub open: bool,
+    /// Only jobs seen within this period, e.g. 7d, 12h, 30m.
+    #[arg(long, value_name = "AGE")]
+    pub since: Option<String>,
+    /// At most this many jobs.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReparseArgs {
+    /// Only this source, as `ats:slug`.
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_documented_commands() {
+        let cli = Cli::try_parse_from(["jobs-bot", "ingest", "--dry-run"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Ingest(IngestArgs { dry_run: true })
+        ));
+        let cli = Cli::try_parse_from([
+            "jobs-bot", "jobs", "list", "--open", "--since", "7d", "--format", "csv",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Jobs(JobsCommand::List(args)) => {
+                assert!(args.open);
+                assert_eq!(args.since.as_deref(), Some("7d"));
+                assert_eq!(args.format, OutputFormat::Csv);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["jobs-bot", "frobnicate"]).is_err());
+    }
+}
