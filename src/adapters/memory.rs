@@ -259,6 +259,11 @@ impl InMemoryCounters {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Starts a counter at `used` (a dry run copies today's usage from the database).
+    pub fn preload(&self, key: CounterKey, day: NaiveDate, used: u64) {
+        lock(&self.used).insert((key, day), used);
+    }
 }
 
 #[async_trait]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
 use crate::domain::Cap;
 
 /// A value that must never be printed: `Debug` and `Display` show `[redacted]`.
@@ -44,15 +45,6 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MysqlSettings {
-    pub host: String,
-    pub port: u16,
-    pub db: String,
-    pub user: String,
-    pub password: Option<Secret>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotionSettings {
     pub token: Option<Secret>,
     pub data_source_id: Option<String>,
@@ -86,9 +78,9 @@ pub struct RetrySettings {
 /// validates everything and reports every problem at once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// May embed a password, hence secret.
-    pub database_url: Option<Secret>,
-    pub mysql: Option<MysqlSettings>,
+    /// From `DATABASE_URL`, else `MYSQL_*`, else the embedded SQLite default. Its
+    /// `Debug` and `Display` never show the password.
+    pub database: DatabaseTarget,
     pub notion: NotionSettings,
     pub sync_to_notion: bool,
     pub sync_limit: u32,
@@ -102,7 +94,8 @@ pub struct Settings {
     pub greenhouse_per_page: u32,
     pub greenhouse_max_pages: u32,
     pub lever_page_size: Option<u32>,
-    pub sources_file: PathBuf,
+    /// `SOURCES_FILE`; `None` means `sources.toml` in the working directory, if present.
+    pub sources_file: Option<PathBuf>,
     pub log_format: Option<LogFormat>,
     pub log_level: String,
     pub base_urls: BaseUrls,
@@ -227,21 +220,7 @@ impl Settings {
             lookup,
             problems: Vec::new(),
         };
-        let database_url = r.secret("DATABASE_URL");
-        if let Some(url) = &database_url {
-            let u = url.expose();
-            if !(u.starts_with("sqlite:")
-                || u.starts_with("mysql://")
-                || u.starts_with("mariadb://"))
-            {
-                r.problem(
-                    "DATABASE_URL",
-                    "must start with sqlite:// or mysql:// (value not shown: it may hold a password)",
-                );
-            }
-        }
-        let mysql = read_mysql(&mut r);
-
+        let database = read_database(&mut r);
         let notion_token = r.secret("NOTION_TOKEN");
         let data_source_id = r.raw("NOTION_DATA_SOURCE_ID");
         let sync_flag = r.flag("SYNC_TO_NOTION");
@@ -280,8 +259,7 @@ impl Settings {
         }
 
         let settings = Settings {
-            database_url,
-            mysql,
+            database: database.unwrap_or_else(|| DatabaseTarget::Sqlite(PathBuf::new())),
             sync_to_notion,
             sync_limit: r.number("SYNC_LIMIT", 50, 1, 10_000) as u32,
             fit_min: r.number("FIT_MIN", 60, 0, 100) as u8,
@@ -307,7 +285,7 @@ impl Settings {
                 0 => None,
                 n => Some(n as u32),
             },
-            sources_file: PathBuf::from(r.string("SOURCES_FILE", "sources.toml")),
+            sources_file: r.raw("SOURCES_FILE").map(PathBuf::from),
             log_format,
             log_level,
             base_urls: BaseUrls {
@@ -346,8 +324,18 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The sources file, and whether it must exist (it must when named explicitly).
+    pub fn sources_path(&self) -> (PathBuf, bool) {
+        match &self.sources_file {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from("sources.toml"), false),
+        }
+    }
+}
+
 /// `MYSQL_*` variables: all-or-nothing once `MYSQL_HOST` is set.
-fn read_mysql(r: &mut Reader<'_>) -> Option<MysqlSettings> {
+fn read_mysql(r: &mut Reader<'_>) -> Option<MysqlParts> {
     let host = r.raw("MYSQL_HOST");
     let port = r.number("MYSQL_PORT", 3306, 1, 65_535) as u16;
     let db = r.raw("MYSQL_DB");
@@ -360,13 +348,39 @@ fn read_mysql(r: &mut Reader<'_>) -> Option<MysqlSettings> {
     if user.is_none() {
         r.problem("MYSQL_USER", "required when MYSQL_HOST is set");
     }
-    Some(MysqlSettings {
+    Some(MysqlParts {
         host,
-        port,
+        port: Some(port),
         db: db.unwrap_or_default(),
         user: user.unwrap_or_default(),
-        password,
+        password: password.map(|p| p.expose().to_string()),
     })
+}
+
+/// `DATABASE_URL` wins, then `MYSQL_*`, then the SQLite file in the user's data directory.
+fn read_database(r: &mut Reader<'_>) -> Option<DatabaseTarget> {
+    let url = r.secret("DATABASE_URL");
+    let mysql = read_mysql(r);
+    let variable = if url.is_some() { "DATABASE_URL" } else { "MYSQL_HOST" };
+    if url.is_none() && mysql.is_none() && default_sqlite_path().is_none() {
+        r.problem(
+            "DATABASE_URL",
+            "not set, and there is no HOME or XDG_DATA_HOME for the default SQLite file",
+        );
+        return None;
+    }
+    let default = default_sqlite_path().unwrap_or_default();
+    if url.is_none() && r.problems.iter().any(|p| p.variable.starts_with("MYSQL_")) {
+        return None;
+    }
+    // The resolver's messages never contain the password.
+    match DatabaseTarget::resolve(url.as_ref().map(Secret::expose), mysql, default) {
+        Ok(target) => Some(target),
+        Err(err) => {
+            r.problem(variable, err.to_string());
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -399,8 +413,8 @@ mod tests {
         assert_eq!(s.ingest_per_source_limit, None);
         assert_eq!(s.notion.version, "2025-09-03");
         assert!(!s.sync_to_notion, "no token: Notion sync is off by default");
-        assert_eq!(s.sources_file, PathBuf::from("sources.toml"));
-        assert!(s.mysql.is_none());
+        assert_eq!(s.sources_path(), (PathBuf::from("sources.toml"), false));
+        assert!(matches!(s.database, DatabaseTarget::Sqlite(_)));
     }
 
     #[test]
@@ -469,7 +483,9 @@ mod tests {
         .unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(!text.contains("pg-password") && !text.contains("hunter2-password"));
-        assert_eq!(named(&err), vec!["DATABASE_URL", "MYSQL_DB", "MYSQL_USER"]);
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(vars, vec!["DATABASE_URL", "MYSQL_DB", "MYSQL_USER"]);
     }
 
     #[test]

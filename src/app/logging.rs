@@ -109,8 +109,16 @@ where
     }
 }
 
-/// Installs the global subscriber. Logs go to stdout (journald captures it).
-pub fn init(format: LogFormat, level: &str, run_id: &str) {
+/// Installs the global subscriber. Runs log to stdout (journald captures it); commands
+/// whose stdout is their output (listings) log to stderr.
+pub fn init(format: LogFormat, level: &str, run_id: &str, to_stderr: bool) {
+    let writer = move || -> Box<dyn std::io::Write> {
+        if to_stderr {
+            Box::new(std::io::stderr())
+        } else {
+            Box::new(std::io::stdout())
+        }
+    };
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -121,14 +129,14 @@ pub fn init(format: LogFormat, level: &str, run_id: &str) {
             .with(
                 tracing_subscriber::fmt::layer()
                     .event_format(JsonLines::new(run_id))
-                    .with_writer(std::io::stdout),
+                    .with_writer(writer),
             )
             .try_init(),
         LogFormat::Text => registry
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_target(false)
-                    .with_writer(std::io::stdout),
+                    .with_writer(writer),
             )
             .try_init(),
     };

@@ -4,3 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod ingest;
 pub mod logging;
+pub mod output;
+pub mod run;
+pub mod sources_file;
+pub mod wiring;

@@ -1,0 +1,258 @@
+//! The sources file: the declarative TOML list of company boards to ingest.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::domain::careers_url;
+use crate::domain::{AtsKind, CompanySlug, SourceKey};
+use crate::ports::{Region, SourceSpec};
+
+/// What is wrong with the sources file; every problem names its entry and line.
+#[derive(Debug, thiserror::Error)]
+pub enum SourcesFileError {
+    #[error("cannot read sources file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write sources file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("sources file {path} is invalid:\n{}", .problems.join("\n"))]
+    Invalid { path: PathBuf, problems: Vec<String> },
+    #[error("{0} is already in the sources file")]
+    Duplicate(SourceKey),
+    #[error("{0}")]
+    BadReference(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    #[serde(default)]
+    sources: Vec<Spanned<EntryShape>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryShape {
+    ats: Option<String>,
+    slug: Option<String>,
+    url: Option<String>,
+    name: Option<String>,
+    region: Option<String>,
+    enabled: Option<bool>,
+}
+
+fn line_of(text: &str, span: Range<usize>) -> usize {
+    text.get(..span.start)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+/// Reads `ats:slug` or a careers URL into a provider, slug and region.
+pub fn parse_reference(input: &str) -> Result<(SourceKey, Region), String> {
+    let parsed = careers_url::parse_source_ref(input).map_err(|e| e.to_string())?;
+    let region = if parsed.eu { Region::Eu } else { Region::Global };
+    Ok((SourceKey::new(parsed.ats, parsed.slug), region))
+}
+
+fn entry_to_spec(entry: &EntryShape) -> Result<SourceSpec, String> {
+    let (key, url_region) = match (&entry.ats, &entry.slug, &entry.url) {
+        (Some(ats), Some(slug), None) => {
+            let ats: AtsKind = ats.parse().map_err(|e: crate::domain::source::UnknownAts| e.to_string())?;
+            let slug = CompanySlug::parse(slug).map_err(|e| e.to_string())?;
+            (SourceKey::new(ats, slug), Region::Global)
+        }
+        (None, None, Some(url)) => parse_reference(url)?,
+        _ => return Err("give either `ats` and `slug`, or `url`".into()),
+    };
+    let region = match entry.region.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => url_region,
+        Some("eu") => Region::Eu,
+        Some("global" | "us") => Region::Global,
+        Some(other) => return Err(format!("region {other:?} is not \"eu\" or \"global\"")),
+    };
+    if region == Region::Eu && key.ats != AtsKind::Lever && key.ats != AtsKind::Greenhouse {
+        return Err(format!("{} has no EU region", key.ats));
+    }
+    Ok(SourceSpec {
+        key,
+        name: entry.name.clone().filter(|n| !n.trim().is_empty()),
+        region,
+        enabled: entry.enabled.unwrap_or(true),
+    })
+}
+
+/// Parses the file's text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Vec<SourceSpec>, SourcesFileError> {
+    let invalid = |problems| SourcesFileError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let shape: FileShape = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s));
+        let at = line.map_or_else(String::new, |l| format!("line {l}: "));
+        invalid(vec![format!("  - {at}{}", e.message())])
+    })?;
+    let mut problems = Vec::new();
+    let mut specs = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, entry) in shape.sources.iter().enumerate() {
+        let line = line_of(text, entry.span());
+        match entry_to_spec(entry.get_ref()) {
+            Ok(spec) if !seen.insert(spec.key.clone()) => problems.push(format!(
+                "  - entry {} (line {line}): {} is declared twice",
+                index + 1,
+                spec.key
+            )),
+            Ok(spec) => specs.push(spec),
+            Err(msg) => problems.push(format!("  - entry {} (line {line}): {msg}", index + 1)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(specs)
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+/// Reads the file. A missing file at the default location means no sources yet.
+pub fn load(path: &Path, must_exist: bool) -> Result<Vec<SourceSpec>, SourcesFileError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Vec::new()),
+        Err(source) => Err(SourcesFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Appends one source to the file (created if missing), keeping its comments and layout.
+pub fn append(
+    path: &Path,
+    reference: &str,
+    name: Option<&str>,
+) -> Result<SourceSpec, SourcesFileError> {
+    let existing = load(path, false)?;
+    let (key, region) = parse_reference(reference).map_err(SourcesFileError::BadReference)?;
+    if existing.iter().any(|s| s.key == key) {
+        return Err(SourcesFileError::Duplicate(key));
+    }
+    let mut text = std::fs::read_to_string(path).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("\n[[sources]]\n");
+    text.push_str(&format!("ats = \"{}\"\n", key.ats));
+    // The declared spelling matters for providers with case-sensitive ids.
+    text.push_str(&format!("slug = \"{}\"\n", key.slug.declared()));
+    if let Some(name) = name {
+        text.push_str(&format!("name = {}\n", toml::Value::String(name.to_string())));
+    }
+    if region == Region::Eu {
+        text.push_str("region = \"eu\"\n");
+    }
+    // Check the result parses before writing it.
+    parse(path, &text)?;
+    std::fs::write(path, text).map_err(|source| SourcesFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SourceSpec {
+        key,
+        name: name.map(str::to_string),
+        region,
+        enabled: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse(Path::new("sources.toml"), text) {
+            Err(SourcesFileError::Invalid { problems, .. }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_ats_slug_and_url_entries() {
+        let text = r#"
+[[sources]]
+ats = "greenhouse"
+slug = "Acme"
+name = "Acme Inc."
+
+[[sources]]
+url = "https://jobs.eu.lever.co/beta/123?lever-source=x"
+
+[[sources]]
+ats = "smartrecruiters"
+slug = "Ubisoft2"
+enabled = false
+"#;
+        let specs = parse(Path::new("s.toml"), text).unwrap();
+        assert_eq!(specs.len(), 3);
+        assert_eq!(specs[0].key.to_string(), "greenhouse:acme");
+        assert_eq!(specs[0].name.as_deref(), Some("Acme Inc."));
+        assert_eq!(specs[1].key.to_string(), "lever:beta");
+        assert_eq!(specs[1].region, Region::Eu);
+        assert_eq!(specs[2].key.slug.declared(), "Ubisoft2");
+        assert!(!specs[2].enabled);
+    }
+
+    #[test]
+    fn every_bad_entry_is_named_with_its_line() {
+        let text = "[[sources]]\nats = \"taleo\"\nslug = \"x\"\n\n[[sources]]\nats = \"lever\"\nslug = \"a/b\"\n\n[[sources]]\nats = \"lever\"\nslug = \"ok\"\n\n[[sources]]\nurl = \"https://jobs.lever.co/OK\"\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].contains("entry 1 (line 1)") && p[0].contains("taleo"));
+        assert!(p[1].contains("entry 2 (line 5)"));
+        assert!(p[2].contains("entry 4 (line 13)") && p[2].contains("declared twice"));
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_keys_name_the_line() {
+        let p = problems("[[sources]]\nats = \"lever\"\nslug = \"a\"\ncolour = \"red\"\n");
+        assert!(p[0].contains("colour"), "{p:?}");
+        let p = problems("[[sources]]\nats = \"lever\nslug = \"a\"\n");
+        assert!(p[0].contains("line 2"), "{p:?}");
+    }
+
+    #[test]
+    fn append_keeps_comments_and_refuses_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sources.toml");
+        std::fs::write(&path, "# my boards\n[[sources]]\nats = \"lever\"\nslug = \"acme\"\n").unwrap();
+        let spec = append(&path, "https://boards.greenhouse.io/beta", Some("Beta \"B\" Co")).unwrap();
+        assert_eq!(spec.key.to_string(), "greenhouse:beta");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# my boards\n"));
+        assert_eq!(load(&path, true).unwrap().len(), 2);
+        assert!(matches!(
+            append(&path, "lever:ACME", None),
+            Err(SourcesFileError::Duplicate(_))
+        ));
+        assert!(matches!(
+            append(&path, "https://evil.example/jobs", None),
+            Err(SourcesFileError::BadReference(_))
+        ));
+    }
+
+    #[test]
+    fn missing_default_file_means_no_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.toml");
+        assert!(load(&path, false).unwrap().is_empty());
+        assert!(matches!(load(&path, true), Err(SourcesFileError::Read { .. })));
+    }
+}

@@ -1,0 +1,296 @@
+//! End-to-end: the built binary against a fake ATS server and a real database.
+
+mod e2e_support;
+
+use e2e_support::{Backend, World, as_refs, greenhouse_board, numbered};
+use serde_json::Value;
+use std::time::Duration;
+use wiremock::ResponseTemplate;
+
+const LEVER_FIXTURE: &str = include_str!("fixtures/lever_postings.json");
+const GREENHOUSE_FIXTURE: &str = include_str!("fixtures/greenhouse_jobs.json");
+
+fn count(done: &Value, field: &str) -> u64 {
+    done[field].as_u64().unwrap_or_else(|| panic!("{field} missing in {done}"))
+}
+
+async fn lifecycle(backend: Backend) {
+    let Some(world) = World::new(backend).await else { return };
+    world.declare(&["acme", "anthropic"], &["spotify"]);
+    let lever_items = serde_json::from_str::<Vec<Value>>(LEVER_FIXTURE).unwrap().len() as u64;
+    let gh_fixture: Value = serde_json::from_str(GREENHOUSE_FIXTURE).unwrap();
+    let gh_fixture_items = gh_fixture["jobs"].as_array().unwrap().len() as u64;
+    let acme = numbered(4);
+    let serve_all = |acme: Vec<(u64, String)>| {
+        let world = &world;
+        let gh_fixture = gh_fixture.clone();
+        async move {
+            world.reset().await;
+            world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&acme))).await;
+            world.serve_greenhouse("anthropic", gh_fixture).await;
+            world
+                .serve(
+                    "/v0/postings/spotify",
+                    ResponseTemplate::new(200).set_body_raw(LEVER_FIXTURE, "application/json"),
+                )
+                .await;
+        }
+    };
+
+    // First run: everything is new.
+    serve_all(acme.clone()).await;
+    let first = world.ingest().await;
+    assert_eq!(count(&first, "inserted"), 4 + gh_fixture_items + lever_items);
+    assert_eq!(count(&first, "sources_ok"), 3);
+    assert_eq!(first["run_id"].as_str().map(str::len), Some(32));
+    let jobs = world.jobs().await;
+    assert_eq!(jobs.len() as u64, 4 + gh_fixture_items + lever_items);
+    let stored = jobs
+        .iter()
+        .find(|j| j["ats_job_id"] == "5311686008")
+        .expect("real Greenhouse job stored");
+    assert_eq!(stored["title"], "Country Lead, Data Center Security");
+    assert!(!stored["description"].as_str().unwrap().contains("&lt;"));
+
+    // Second run, nothing changed: nothing written.
+    let second = world.ingest().await;
+    assert_eq!((count(&second, "inserted"), count(&second, "updated")), (0, 0));
+    assert_eq!(count(&second, "unchanged"), count(&first, "inserted"));
+
+    // One title changes.
+    let mut changed = acme.clone();
+    changed[0].1 = "Staff Engineer 1".into();
+    serve_all(changed.clone()).await;
+    let third = world.ingest().await;
+    assert_eq!((count(&third, "inserted"), count(&third, "updated")), (0, 1));
+
+    // One posting vanishes: closed, row kept.
+    let vanished = changed[3].0.to_string();
+    serve_all(changed[..3].to_vec()).await;
+    let fourth = world.ingest().await;
+    assert_eq!(count(&fourth, "closed"), 1);
+    let jobs = world.jobs().await;
+    let gone = jobs.iter().find(|j| j["ats_job_id"] == vanished.as_str()).expect("row kept");
+    assert!(gone["closed_at"].is_string());
+
+    // It comes back: reopened, not inserted.
+    serve_all(changed).await;
+    let fifth = world.ingest().await;
+    assert_eq!((count(&fifth, "reopened"), count(&fifth, "inserted")), (1, 0));
+    let jobs = world.jobs().await;
+    let back = jobs.iter().find(|j| j["ats_job_id"] == vanished.as_str()).unwrap();
+    assert!(back["closed_at"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lifecycle_on_sqlite() {
+    lifecycle(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lifecycle_on_mysql() {
+    lifecycle(Backend::Mysql).await;
+}
+
+async fn caps(backend: Backend) {
+    let Some(mut world) = World::new(backend).await else { return };
+    world.declare(&["acme"], &[]);
+    world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(8)))).await;
+    world.set("MAX_NEW_JOBS_PER_DAY", "5");
+    let first = world.ingest().await;
+    assert_eq!(count(&first, "inserted"), 5);
+    assert_eq!(count(&first, "blocked_new_jobs"), 3);
+    assert_eq!(world.jobs().await.len(), 5);
+    let second = world.ingest().await;
+    assert_eq!(count(&second, "inserted"), 0);
+    assert_eq!(world.jobs().await.len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_job_cap_on_sqlite() {
+    caps(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_job_cap_on_mysql() {
+    caps(Backend::Mysql).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_cap_limits_requests_and_the_run_still_succeeds() {
+    let Some(mut world) = World::new(Backend::Sqlite).await else { return };
+    world.declare(&["one", "two", "three"], &[]);
+    for t in ["one", "two", "three"] {
+        world.serve_greenhouse(t, greenhouse_board(t, &[(1, "Job")])).await;
+    }
+    world.set("MAX_CALLS_PER_DAY", "1");
+    let done = world.ingest().await;
+    assert_eq!(world.server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(count(&done, "sources_ok"), 1);
+    assert_eq!(count(&done, "sources_rate_limited"), 2);
+    assert_eq!(count(&done, "sources_failed"), 0);
+    // Same day again: no request at all.
+    world.ingest().await;
+    assert_eq!(world.server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
+    let Some(world) = World::new(Backend::Sqlite).await else { return };
+    world.declare(&["good", "missing", "broken", "flaky", "throttled"], &[]);
+    world.serve_greenhouse("good", greenhouse_board("good", &[(1, "A")])).await;
+    world
+        .serve(
+            "/v1/boards/missing/jobs",
+            ResponseTemplate::new(404)
+                .set_body_raw(r#"{"status":404,"error":"Job not found"}"#, "application/json"),
+        )
+        .await;
+    world
+        .serve(
+            "/v1/boards/broken/jobs",
+            ResponseTemplate::new(200).set_body_raw(r#"{"jobs": [ {"id": 1, "#, "application/json"),
+        )
+        .await;
+    // Fails once, then works: wiremock serves the limited mock first while it lasts.
+    for (token, status) in [("flaky", 500), ("throttled", 429)] {
+        wiremock::Mock::given(wiremock::matchers::path(format!("/v1/boards/{token}/jobs")))
+            .respond_with(ResponseTemplate::new(status).insert_header("Retry-After", "0"))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&world.server)
+            .await;
+        world.serve_greenhouse(token, greenhouse_board(token, &[(7, "B")])).await;
+    }
+    let done = world.ingest().await;
+    assert_eq!(count(&done, "sources_ok"), 3);
+    assert_eq!(count(&done, "sources_failed"), 2);
+    assert_eq!(count(&done, "inserted"), 3);
+    let table = world.sources_table().await;
+    let line = |slug: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(slug))
+            .unwrap_or_else(|| panic!("{slug} not in {table}"))
+            .to_string()
+    };
+    assert!(line("missing").contains("not_found"), "{table}");
+    assert!(line("broken").contains("malformed"), "{table}");
+    assert!(!line("flaky").contains("server_error"), "{table}");
+    assert!(!line("good").contains("not_found"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
+    let Some(mut world) = World::new(Backend::Mysql).await else { return };
+    world.declare(&["acme", "beta"], &[]);
+    world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(20)))).await;
+    world.serve_greenhouse("beta", greenhouse_board("beta", &as_refs(&numbered(20)))).await;
+    world.set("MAX_NEW_JOBS_PER_DAY", "10");
+    // Migrate first so both processes start on the same schema at the same moment.
+    assert!(world.run(&["migrate"]).await.status.success());
+    let spawn = || world.command(&["ingest"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let (a, b) = (spawn(), spawn());
+    let outputs = tokio::task::spawn_blocking(move || {
+        (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
+    })
+    .await
+    .unwrap();
+    assert!(outputs.0.status.success() && outputs.1.status.success());
+    let jobs = world.jobs().await;
+    assert!(jobs.len() <= 10, "{} rows", jobs.len());
+    assert!(!jobs.is_empty());
+    let mut uids: Vec<&str> = jobs.iter().map(|j| j["job_uid"].as_str().unwrap()).collect();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), jobs.len(), "duplicate rows");
+}
+
+/// What must match between a crashed-then-rerun database and a clean one.
+fn comparable(jobs: &[Value]) -> Vec<(String, String, String, bool)> {
+    let mut rows: Vec<_> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j["job_uid"].as_str().unwrap().to_string(),
+                j["title"].as_str().unwrap().to_string(),
+                j["content_hash"].as_str().unwrap().to_string(),
+                j["closed_at"].is_null(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
+    let tokens = ["a1", "a2", "a3", "a4"];
+    let setup = |world: World, slow: bool| async move {
+        world.declare(&tokens, &[]);
+        for (i, t) in tokens.iter().enumerate() {
+            let body = greenhouse_board(t, &as_refs(&numbered(30 + i as u64)));
+            let mut response = ResponseTemplate::new(200).set_body_json(body);
+            if slow && i >= 2 {
+                response = response.set_delay(Duration::from_secs(30));
+            }
+            world.serve(&format!("/v1/boards/{t}/jobs"), response).await;
+        }
+        world
+    };
+    let Some(mut crashed) = World::new(Backend::Sqlite).await else { return };
+    crashed.set("INGEST_CONCURRENCY", "1");
+    let crashed = setup(crashed, true).await;
+    let mut child = crashed
+        .command(&["ingest"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Kill as soon as the first source is written and the run is stuck on a slow board.
+    let saw_source = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut done = 0;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("\"source_done\"") {
+                done += 1;
+                if done == 2 {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await
+    .unwrap();
+    assert!(saw_source, "the run never wrote a source");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let partial = crashed.jobs().await;
+    assert_eq!(partial.len(), 30 + 31, "exactly the two finished sources, complete");
+
+    // The rerun, with the provider healthy again.
+    crashed.reset().await;
+    let crashed = setup(crashed, false).await;
+    crashed.ingest().await;
+
+    let clean = setup(World::new(Backend::Sqlite).await.unwrap(), false).await;
+    clean.ingest().await;
+    assert_eq!(comparable(&crashed.jobs().await), comparable(&clean.jobs().await));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_writes_nothing_and_spends_nothing() {
+    let Some(world) = World::new(Backend::Sqlite).await else { return };
+    world.declare(&["acme"], &[]);
+    world.serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")])).await;
+    let out = world.run(&["ingest", "--dry-run"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("would insert 1"), "{text}");
+    assert!(text.contains("Solo"), "{text}");
+    assert!(!world.dir.path().join("jobs.db").exists(), "dry run created the database");
+    // The real run afterwards still inserts.
+    assert_eq!(count(&world.ingest().await, "inserted"), 1);
+}

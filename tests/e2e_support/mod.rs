@@ -1,0 +1,249 @@
+//! Shared harness for end-to-end tests: a fake ATS server, a database, and the built binary.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_jobs-bot");
+
+/// Which database an end-to-end test runs against.
+pub enum Backend {
+    Sqlite,
+    Mysql,
+}
+
+/// A fresh MySQL database for one test, dropped on teardown, or `None` (with a notice)
+/// when `TEST_DATABASE_URL` is unset outside CI.
+pub async fn mysql_database() -> Option<MysqlDb> {
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "TEST_DATABASE_URL must be set in CI: the MySQL tests are not optional there"
+        );
+        eprintln!("TEST_DATABASE_URL unset: skipping the MySQL case");
+        return None;
+    };
+    let name = format!("jb_e2e_{}", uuid::Uuid::new_v4().simple());
+    mysql_exec(&base, &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"));
+    let root = base.rsplit_once('/').map_or(base.as_str(), |(r, _)| r).to_string();
+    Some(MysqlDb {
+        url: format!("{root}/{name}"),
+        admin_url: base,
+        name,
+    })
+}
+
+/// Runs one statement through the `mariadb` client (present wherever MariaDB runs).
+fn mysql_exec(url: &str, sql: &str) {
+    let parsed = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");
+    let mut cmd = Command::new("mariadb");
+    cmd.arg("-h")
+        .arg(parsed.host_str().unwrap_or("127.0.0.1"))
+        .arg("-P")
+        .arg(parsed.port().unwrap_or(3306).to_string())
+        .arg("-u")
+        .arg(parsed.username())
+        .arg("-e")
+        .arg(sql);
+    if let Some(pw) = parsed.password() {
+        cmd.arg(format!("-p{pw}"));
+    }
+    let out = cmd.output().expect("mariadb client runs");
+    assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub struct MysqlDb {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for MysqlDb {
+    fn drop(&mut self) {
+        mysql_exec(&self.admin_url, &format!("DROP DATABASE IF EXISTS `{}`", self.name));
+    }
+}
+
+/// One test's world: a temp folder (HOME, working directory, sources file), a fake
+/// ATS server and a database URL.
+pub struct World {
+    pub dir: TempDir,
+    pub server: MockServer,
+    pub database_url: String,
+    pub mysql: Option<MysqlDb>,
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl World {
+    pub async fn new(backend: Backend) -> Option<World> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, mysql) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("jobs.db").display()), None),
+            Backend::Mysql => {
+                let db = mysql_database().await?;
+                (db.url.clone(), Some(db))
+            }
+        };
+        Some(World {
+            dir,
+            server: MockServer::start().await,
+            database_url,
+            mysql,
+            extra_env: Vec::new(),
+        })
+    }
+
+    pub fn sources_path(&self) -> PathBuf {
+        self.dir.path().join("sources.toml")
+    }
+
+    /// Declares Greenhouse boards (by token) and Lever sites in the sources file.
+    pub fn declare(&self, greenhouse: &[&str], lever: &[&str]) {
+        let mut text = String::new();
+        for t in greenhouse {
+            text.push_str(&format!("[[sources]]\nats = \"greenhouse\"\nslug = \"{t}\"\n\n"));
+        }
+        for s in lever {
+            text.push_str(&format!("[[sources]]\nats = \"lever\"\nslug = \"{s}\"\n\n"));
+        }
+        std::fs::write(self.sources_path(), text).expect("write sources file");
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.extra_env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("DATABASE_URL", &self.database_url)
+            .env("SOURCES_FILE", self.sources_path())
+            .env("LOG_FORMAT", "json")
+            .env("GREENHOUSE_BASE_URL", self.server.uri())
+            .env("LEVER_BASE_URL", self.server.uri())
+            .env("POLITENESS_DELAY_MS", "0")
+            .env("RETRY_BASE_DELAY_MS", "10")
+            .env("MAX_FETCH_PER_RUN", "1000")
+            .env("MAX_CALLS_PER_DAY", "0")
+            .env("MAX_NEW_JOBS_PER_DAY", "0")
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null());
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs the binary to completion off the async runtime, so the fake server keeps serving.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.command(args);
+        tokio::task::spawn_blocking(move || cmd.output().expect("binary runs"))
+            .await
+            .expect("join")
+    }
+
+    /// Runs `ingest`, asserts exit 0 and returns the `ingest_done` line.
+    pub async fn ingest(&self) -> Value {
+        let out = self.run(&["ingest"]).await;
+        assert!(
+            out.status.success(),
+            "ingest failed: {:?}\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        done_line(&out.stdout)
+    }
+
+    /// Every stored job, as `jobs list --format json` prints it.
+    pub async fn jobs(&self) -> Vec<Value> {
+        let out = self.run(&["jobs", "list", "--format", "json", "--limit", "100000"]).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("jobs list prints JSON")
+    }
+
+    pub async fn sources_table(&self) -> String {
+        let out = self.run(&["sources", "list"]).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Forgets every route served so far.
+    pub async fn reset(&self) {
+        self.server.reset().await;
+    }
+
+    /// Serves a Greenhouse board.
+    pub async fn serve_greenhouse(&self, token: &str, body: Value) {
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/boards/{token}/jobs")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&self.server)
+            .await;
+    }
+
+    pub async fn serve(&self, route: &str, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(route.to_string()))
+            .respond_with(response)
+            .mount(&self.server)
+            .await;
+    }
+}
+
+/// The `ingest_done` event among JSON log lines.
+pub fn done_line(stdout: &[u8]) -> Value {
+    events(stdout)
+        .into_iter()
+        .find(|v| v["event"] == "ingest_done")
+        .unwrap_or_else(|| panic!("no ingest_done in {}", String::from_utf8_lossy(stdout)))
+}
+
+pub fn events(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .collect()
+}
+
+/// A Greenhouse list payload with the given (id, title) jobs, shaped like the real API.
+pub fn greenhouse_board(token: &str, jobs: &[(u64, &str)]) -> Value {
+    let items: Vec<Value> = jobs
+        .iter()
+        .map(|(id, title)| {
+            json!({
+                "id": id,
+                "internal_job_id": id + 1,
+                "title": title,
+                "updated_at": "2026-07-14T18:35:00-04:00",
+                "first_published": "2026-07-10T16:15:41-04:00",
+                "requisition_id": null,
+                "location": {"name": "Remote, US"},
+                "absolute_url": format!("https://job-boards.greenhouse.io/{token}/jobs/{id}"),
+                "company_name": token,
+                "metadata": null,
+                "content": "&lt;p&gt;Build things &amp;amp; ship them.&lt;/p&gt;",
+                "departments": [{"id": 1, "name": "Engineering", "child_ids": [], "parent_id": null}],
+                "offices": []
+            })
+        })
+        .collect();
+    json!({"jobs": items, "meta": {"total": jobs.len()}})
+}
+
+pub fn numbered(n: u64) -> Vec<(u64, String)> {
+    (1..=n).map(|i| (1000 + i, format!("Engineer {i}"))).collect()
+}
+
+pub fn as_refs(jobs: &[(u64, String)]) -> Vec<(u64, &str)> {
+    jobs.iter().map(|(id, t)| (*id, t.as_str())).collect()
+}
