@@ -55,7 +55,11 @@ impl InMemoryRepository {
     }
 }
 
-fn job_record(source: &SourceKey, job: &crate::domain::upsert::PlannedJob, now: DateTime<Utc>) -> JobRecord {
+fn job_record(
+    source: &SourceKey,
+    job: &crate::domain::upsert::PlannedJob,
+    now: DateTime<Utc>,
+) -> JobRecord {
     JobRecord {
         uid: job.uid.clone(),
         source: source.clone(),
@@ -119,9 +123,7 @@ impl Repository for InMemoryRepository {
             .filter(|s| s.enabled)
             .collect();
         // None sorts before Some: never-fetched sources come first.
-        all.sort_by(|a, b| {
-            (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key))
-        });
+        all.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
         Ok(all)
     }
 
@@ -150,7 +152,10 @@ impl Repository for InMemoryRepository {
         let mut st = lock(&self.state);
         let now = batch.now;
         let Some(source) = st.sources.get_mut(&batch.source) else {
-            return Err(StoreError::Query(format!("unknown source {}", batch.source)));
+            return Err(StoreError::Query(format!(
+                "unknown source {}",
+                batch.source
+            )));
         };
         source.last_fetched_at = Some(now);
         source.empty_streak = batch.outcome.empty_streak;
@@ -228,7 +233,11 @@ impl Repository for InMemoryRepository {
             .filter(|j| filter.seen_since.is_none_or(|t| j.last_seen_at >= t))
             .cloned()
             .collect();
-        out.sort_by(|a, b| b.first_seen_at.cmp(&a.first_seen_at).then(a.uid.cmp(&b.uid)));
+        out.sort_by(|a, b| {
+            b.first_seen_at
+                .cmp(&a.first_seen_at)
+                .then(a.uid.cmp(&b.uid))
+        });
         if let Some(limit) = filter.limit {
             out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }

@@ -66,7 +66,11 @@ mod tests {
     use crate::domain::{AtsKind, CompanySlug};
 
     fn uid(id: &str) -> JobUid {
-        JobUid::new(AtsKind::Greenhouse, &CompanySlug::parse("acme").unwrap(), id)
+        JobUid::new(
+            AtsKind::Greenhouse,
+            &CompanySlug::parse("acme").unwrap(),
+            id,
+        )
     }
 
     #[test]

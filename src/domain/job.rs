@@ -236,10 +236,22 @@ mod tests {
 
     #[test]
     fn workplace_spellings() {
-        assert_eq!(WorkplaceType::parse_loose("on-site"), Some(WorkplaceType::OnSite));
-        assert_eq!(WorkplaceType::parse_loose("OnSite"), Some(WorkplaceType::OnSite));
-        assert_eq!(WorkplaceType::parse_loose("Remote"), Some(WorkplaceType::Remote));
-        assert_eq!(WorkplaceType::parse_loose("hybrid"), Some(WorkplaceType::Hybrid));
+        assert_eq!(
+            WorkplaceType::parse_loose("on-site"),
+            Some(WorkplaceType::OnSite)
+        );
+        assert_eq!(
+            WorkplaceType::parse_loose("OnSite"),
+            Some(WorkplaceType::OnSite)
+        );
+        assert_eq!(
+            WorkplaceType::parse_loose("Remote"),
+            Some(WorkplaceType::Remote)
+        );
+        assert_eq!(
+            WorkplaceType::parse_loose("hybrid"),
+            Some(WorkplaceType::Hybrid)
+        );
         assert_eq!(WorkplaceType::parse_loose("unspecified"), None);
     }
 }

@@ -55,7 +55,9 @@ impl fmt::Display for AtsKind {
 
 /// The name given is not a supported provider.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown ATS provider {0:?} (supported: greenhouse, lever, ashby, smartrecruiters, workable, recruitee)")]
+#[error(
+    "unknown ATS provider {0:?} (supported: greenhouse, lever, ashby, smartrecruiters, workable, recruitee)"
+)]
 pub struct UnknownAts(pub String);
 
 impl FromStr for AtsKind {
@@ -165,8 +167,13 @@ mod tests {
 
     #[test]
     fn slug_rejects_url_significant_characters() {
-        for bad in ["a/b", "a?b", "a#b", "a%2f", "a b", "..", "a..b", ".", "ü", ""] {
-            assert!(CompanySlug::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "a/b", "a?b", "a#b", "a%2f", "a b", "..", "a..b", ".", "ü", "",
+        ] {
+            assert!(
+                CompanySlug::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         assert_eq!(CompanySlug::parse("   "), Err(SlugError::Empty));
         assert_eq!(

@@ -212,7 +212,11 @@ mod tests {
     #[test]
     fn new_job_budget_blocks_only_inserts() {
         let stored = stored_for(&[posting("1", "a")], false);
-        let fetch = vec![posting("1", "changed"), posting("2", "b"), posting("3", "c")];
+        let fetch = vec![
+            posting("1", "changed"),
+            posting("2", "b"),
+            posting("3", "c"),
+        ];
         let plan = UpsertPlanner::classify(&source(), fetch, &stored).plan(WriteLimits {
             writes: None,
             new_jobs: 1,

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey};
 
 /// Which regional instance of a provider hosts a board (Lever has an EU instance).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
     #[default]
