@@ -135,7 +135,7 @@ pub fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     struct Item {
         #[serde(deserialize_with = "id_string")]
         id: String,

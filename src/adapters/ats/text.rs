@@ -12,7 +12,8 @@ pub fn html_to_text(html: &str) -> String {
     if html.trim().is_empty() {
         return String::new();
     }
-    let rendered = html2text::config::plain_no_decorate()
+    // The trivial decorator adds no markup of its own: no `#` headings, `*` bullets or `[links]`.
+    let rendered = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
         .raw_mode(true)
         .allow_width_overflow()
         .string_from_read(html.as_bytes(), RENDER_WIDTH);
@@ -50,7 +51,8 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
-/// Non-breaking spaces become spaces, trailing spaces go, runs of blank lines shrink to one.
+/// Non-breaking spaces become spaces, runs of spaces inside a line shrink to one, trailing
+/// spaces go, runs of blank lines shrink to one.
 pub fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0usize;
@@ -68,7 +70,16 @@ pub fn tidy(text: &str) -> String {
             out.push_str(if blank_run > 0 { "\n\n" } else { "\n" });
         }
         blank_run = 0;
-        out.push_str(line);
+        let body = line.trim_start();
+        out.push_str(&line[..line.len() - body.len()]);
+        let mut prev_space = false;
+        for c in body.chars() {
+            if c == ' ' && prev_space {
+                continue;
+            }
+            prev_space = c == ' ';
+            out.push(c);
+        }
     }
     out
 }
@@ -91,8 +102,9 @@ static SALARY: LazyLock<Regex> = LazyLock::new(|| {
     let num = r"\d{1,3}(?:[,.\u{a0} ]\d{3})*(?:[.,]\d{1,2})?\s?[kK]?";
     let amount = format!(r"(?:{cur}\s?{num}(?:\s?{cur})?|{num}\s?{cur})");
     let period = r"(?:\s?(?:/|per|a|an)\s?(?:year|yr|annum|hour|hr|month|mo|week|day)\b|\s(?:annually|yearly|hourly|p\.a\.))";
-    let pattern =
-        format!(r"(?i){amount}\s?(?:-|–|—|to)\s?{amount}(?:{period})?|{amount}(?:{period})");
+    let pattern = format!(
+        r"(?i){amount}\s?(?:-|–|—|to)\s?(?:{amount}|{num})(?:{period})?|{amount}(?:{period})"
+    );
     // The pattern is a constant; a failure here is a programming error caught by the tests.
     Regex::new(&pattern).unwrap_or_else(|e| panic!("salary pattern: {e}"))
 });
@@ -221,6 +233,7 @@ mod tests {
             assert!(!text.contains(bad), "{bad:?} left in {text:?}");
         }
         assert!(text.contains("Anthropic's team & friends here"), "{text}");
+        assert!(!text.contains('#') && !text.contains('*'), "{text}");
         assert!(text.contains("About"));
         assert!(text.contains("One"));
     }
@@ -228,6 +241,7 @@ mod tests {
     #[test]
     fn tidy_collapses_blank_lines_and_trailing_spaces() {
         assert_eq!(tidy("a  \n\n\n\n b\u{a0}\n"), "a\n\n b");
+        assert_eq!(tidy("  x  \u{a0}y"), "  x y");
     }
 
     #[test]
