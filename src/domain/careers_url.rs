@@ -252,7 +252,8 @@ mod tests {
 
     #[test]
     fn hostile_and_unsupported_input_is_refused() {
-        let cases: &[(&str, fn(&CareersUrlError) -> bool)] = &[
+        type Check = fn(&CareersUrlError) -> bool;
+        let cases: &[(&str, Check)] = &[
             ("jobs.lever.co/../admin", |e| {
                 matches!(e, CareersUrlError::PathSegment)
             }),

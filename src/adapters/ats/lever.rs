@@ -107,7 +107,7 @@ fn description(p: &LeverPosting) -> String {
             Some(serde_json::Value::String(html)) => html_to_text(html),
             _ => String::new(),
         };
-        join_blocks([l.text.as_deref().unwrap_or_default(), items.as_str()].into_iter())
+        join_blocks([l.text.as_deref().unwrap_or_default(), items.as_str()])
             .replacen("\n\n", "\n", 1)
     });
     let lists: Vec<String> = lists.collect();
