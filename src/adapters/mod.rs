@@ -1,4 +1,5 @@
 //! Implementations of the ports: ATS providers, databases, in-memory fakes and clocks.
 
+pub mod ats;
 pub mod clock;
 pub mod memory;

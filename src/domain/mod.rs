@@ -1,6 +1,7 @@
 //! Pure business rules: identity, normalized postings, caps, upsert and closing decisions.
 
 pub mod caps;
+pub mod careers_url;
 pub mod closing;
 pub mod job;
 pub mod source;

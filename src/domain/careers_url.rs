@@ -1,0 +1,375 @@
+//! Careers-page URLs and `ats:slug` shorthands turned into a provider and board slug.
+
+use std::str::FromStr;
+
+use url::Url;
+
+use super::source::{AtsKind, CompanySlug, SlugError};
+
+/// A board named by a careers URL. `eu` is set for boards on a provider's EU instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedSource {
+    pub ats: AtsKind,
+    pub slug: CompanySlug,
+    pub eu: bool,
+}
+
+const SUPPORTED: &str = "boards.greenhouse.io/{token}, job-boards.greenhouse.io/{token}, \
+job-boards.eu.greenhouse.io/{token}, jobs.lever.co/{site}, jobs.eu.lever.co/{site}, \
+jobs.ashbyhq.com/{name}, careers.smartrecruiters.com/{id}, jobs.smartrecruiters.com/{id}, \
+apply.workable.com/{account}, {company}.recruitee.com, or ats:slug (e.g. greenhouse:acme)";
+
+/// Why a careers URL or shorthand was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CareersUrlError {
+    #[error("empty careers URL; supported forms: {SUPPORTED}")]
+    Empty,
+    #[error("only http and https URLs are supported, not {0:?}")]
+    Scheme(String),
+    #[error("careers URL may not contain spaces, control characters or backslashes")]
+    BadCharacter,
+    #[error("careers URL may not carry a user name or password")]
+    UserInfo,
+    #[error("careers URL may not name a port")]
+    Port,
+    #[error("careers URL path may not contain '.', '..' or percent-encoded segments")]
+    PathSegment,
+    #[error("not a URL: {0}")]
+    Invalid(String),
+    #[error("unsupported host {0:?}; supported forms: {SUPPORTED}")]
+    UnknownHost(String),
+    #[error("no board name in the URL; supported forms: {SUPPORTED}")]
+    MissingSlug,
+    #[error(transparent)]
+    Slug(#[from] SlugError),
+    #[error("unknown ATS {0:?} in shorthand; supported forms: {SUPPORTED}")]
+    UnknownAts(String),
+}
+
+/// `ats:slug` (e.g. `greenhouse:acme`, `lever-eu:acme`) if the input has that shape,
+/// otherwise a careers URL.
+pub fn parse_source_ref(input: &str) -> Result<ParsedSource, CareersUrlError> {
+    let s = input.trim();
+    if let Some((prefix, rest)) = s.split_once(':') {
+        let is_url = rest.starts_with("//") || prefix.contains(['.', '/']);
+        if !is_url {
+            let (name, eu) = match prefix.to_ascii_lowercase().strip_suffix("-eu") {
+                Some(name) => (name.to_string(), true),
+                None => (prefix.to_ascii_lowercase(), false),
+            };
+            let ats = AtsKind::from_str(&name)
+                .map_err(|_| CareersUrlError::UnknownAts(prefix.to_string()))?;
+            let slug = CompanySlug::parse(rest)?;
+            return Ok(ParsedSource { ats, slug, eu });
+        }
+    }
+    parse_careers_url(s)
+}
+
+/// A provider's public careers URL, with or without scheme, job path, query or fragment.
+pub fn parse_careers_url(input: &str) -> Result<ParsedSource, CareersUrlError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(CareersUrlError::Empty);
+    }
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err(CareersUrlError::BadCharacter);
+    }
+    let (scheme, rest) = match s.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("https".to_string(), s),
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(CareersUrlError::Scheme(scheme));
+    }
+    // Checked on the raw text: the url crate would resolve `..` and decode nothing, hiding
+    // exactly what must be refused.
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(authority_end);
+    if authority.contains('@') {
+        return Err(CareersUrlError::UserInfo);
+    }
+    if authority.contains(':') {
+        return Err(CareersUrlError::Port);
+    }
+    let raw_path = &after[..after.find(['?', '#']).unwrap_or(after.len())];
+    if raw_path
+        .split('/')
+        .any(|seg| seg == "." || seg == ".." || seg.contains('%'))
+    {
+        return Err(CareersUrlError::PathSegment);
+    }
+    let url = Url::parse(&format!("{scheme}://{rest}"))
+        .map_err(|e| CareersUrlError::Invalid(e.to_string()))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|segs| segs.filter(|seg| !seg.is_empty()).collect())
+        .unwrap_or_default();
+    let first = segments.first().copied();
+
+    let (ats, slug, eu) = match host.as_str() {
+        "boards.greenhouse.io" | "job-boards.greenhouse.io" | "job-boards.eu.greenhouse.io" => {
+            // The embed form names the board in `?for=`.
+            let slug = if first == Some("embed") {
+                url.query_pairs()
+                    .find(|(k, _)| k == "for")
+                    .map(|(_, v)| v.into_owned())
+            } else {
+                first.map(str::to_string)
+            };
+            (AtsKind::Greenhouse, slug, host.contains(".eu."))
+        }
+        "jobs.lever.co" | "jobs.eu.lever.co" => (
+            AtsKind::Lever,
+            first.map(str::to_string),
+            host.contains(".eu."),
+        ),
+        "jobs.ashbyhq.com" => (AtsKind::Ashby, first.map(str::to_string), false),
+        "careers.smartrecruiters.com" | "jobs.smartrecruiters.com" => {
+            (AtsKind::SmartRecruiters, first.map(str::to_string), false)
+        }
+        // `apply.workable.com/j/{code}` is a single job's short link, with no account in it.
+        "apply.workable.com" => (
+            AtsKind::Workable,
+            first.filter(|f| *f != "j").map(str::to_string),
+            false,
+        ),
+        h => match h.strip_suffix(".recruitee.com") {
+            Some(company) if !company.contains('.') && !company.is_empty() => {
+                (AtsKind::Recruitee, Some(company.to_string()), false)
+            }
+            _ => return Err(CareersUrlError::UnknownHost(host)),
+        },
+    };
+    let slug = slug
+        .filter(|s| !s.is_empty())
+        .ok_or(CareersUrlError::MissingSlug)?;
+    Ok(ParsedSource {
+        ats,
+        slug: CompanySlug::parse(&slug)?,
+        eu,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_forms() {
+        use AtsKind::*;
+        let cases: &[(&str, AtsKind, &str, bool)] = &[
+            (
+                "https://boards.greenhouse.io/acme",
+                Greenhouse,
+                "acme",
+                false,
+            ),
+            (
+                "boards.greenhouse.io/acme/jobs/4012345?gh_src=x#apply",
+                Greenhouse,
+                "acme",
+                false,
+            ),
+            (
+                "http://job-boards.greenhouse.io/Anthropic/",
+                Greenhouse,
+                "anthropic",
+                false,
+            ),
+            (
+                "https://job-boards.eu.greenhouse.io/acme/jobs/1",
+                Greenhouse,
+                "acme",
+                true,
+            ),
+            (
+                "https://boards.greenhouse.io/embed/job_board?for=acme",
+                Greenhouse,
+                "acme",
+                false,
+            ),
+            (
+                "HTTPS://BOARDS.GREENHOUSE.IO/acme",
+                Greenhouse,
+                "acme",
+                false,
+            ),
+            (
+                "https://jobs.lever.co/spotify/2193db3f-77c5",
+                Lever,
+                "spotify",
+                false,
+            ),
+            ("jobs.eu.lever.co/acme", Lever, "acme", true),
+            (
+                "https://jobs.ashbyhq.com/linear/d3bc1ced?utm=1",
+                Ashby,
+                "linear",
+                false,
+            ),
+            (
+                "https://careers.smartrecruiters.com/Ubisoft2",
+                SmartRecruiters,
+                "ubisoft2",
+                false,
+            ),
+            (
+                "jobs.smartrecruiters.com/Ubisoft2/744000151912444-x",
+                SmartRecruiters,
+                "ubisoft2",
+                false,
+            ),
+            (
+                "https://apply.workable.com/acme/j/ABC123/",
+                Workable,
+                "acme",
+                false,
+            ),
+            (
+                "https://acme.recruitee.com/o/rust-engineer",
+                Recruitee,
+                "acme",
+                false,
+            ),
+            ("acme.recruitee.com", Recruitee, "acme", false),
+            ("  https://jobs.lever.co/acme  ", Lever, "acme", false),
+        ];
+        for (input, ats, slug, eu) in cases {
+            let got = parse_careers_url(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(
+                (got.ats, got.slug.as_str(), got.eu),
+                (*ats, *slug, *eu),
+                "{input}"
+            );
+        }
+        let sr = parse_careers_url("careers.smartrecruiters.com/Ubisoft2").unwrap();
+        assert_eq!(sr.slug.declared(), "Ubisoft2");
+    }
+
+    #[test]
+    fn hostile_and_unsupported_input_is_refused() {
+        type Check = fn(&CareersUrlError) -> bool;
+        let cases: &[(&str, Check)] = &[
+            ("jobs.lever.co/../admin", |e| {
+                matches!(e, CareersUrlError::PathSegment)
+            }),
+            ("https://jobs.lever.co/./acme", |e| {
+                matches!(e, CareersUrlError::PathSegment)
+            }),
+            ("https://jobs.lever.co/%2e%2e/admin", |e| {
+                matches!(e, CareersUrlError::PathSegment)
+            }),
+            ("https://jobs.lever.co/acme%2Fadmin", |e| {
+                matches!(e, CareersUrlError::PathSegment)
+            }),
+            ("https://jobs.lever.co\\acme", |e| {
+                matches!(e, CareersUrlError::BadCharacter)
+            }),
+            ("https://jobs.lever.co/ac me", |e| {
+                matches!(e, CareersUrlError::BadCharacter)
+            }),
+            ("evil.com/boards.greenhouse.io/x", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("boards.greenhouse.io.evil.com/x", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://user@boards.greenhouse.io/x", |e| {
+                matches!(e, CareersUrlError::UserInfo)
+            }),
+            ("https://u:p@jobs.lever.co/x", |e| {
+                matches!(e, CareersUrlError::UserInfo)
+            }),
+            ("https://boards.greenhouse.io:8443/x", |e| {
+                matches!(e, CareersUrlError::Port)
+            }),
+            ("ftp://boards.greenhouse.io/x", |e| {
+                matches!(e, CareersUrlError::Scheme(_))
+            }),
+            ("javascript://boards.greenhouse.io/x", |e| {
+                matches!(e, CareersUrlError::Scheme(_))
+            }),
+            ("https://boards.greenhouse.io/", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://boards.greenhouse.io", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://apply.workable.com/j/ABC123", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://boards.greenhouse.io/embed/job_board", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://www.linkedin.com/jobs/1", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://a.b.recruitee.com", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://recruitee.com/acme", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://jobs.ashbyhq.com/ac!me", |e| {
+                matches!(e, CareersUrlError::Slug(_))
+            }),
+            ("", |e| matches!(e, CareersUrlError::Empty)),
+            ("   ", |e| matches!(e, CareersUrlError::Empty)),
+        ];
+        for (input, expected) in cases {
+            match parse_careers_url(input) {
+                Ok(got) => panic!("{input:?} was accepted as {got:?}"),
+                Err(e) => assert!(expected(&e), "{input:?} gave {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_supported_forms() {
+        let e = parse_careers_url("https://example.com/careers").unwrap_err();
+        assert!(e.to_string().contains("jobs.lever.co/{site}"), "{e}");
+    }
+
+    #[test]
+    fn shorthand_then_url() {
+        let g = parse_source_ref("greenhouse:acme").unwrap();
+        assert_eq!(
+            (g.ats, g.slug.as_str(), g.eu),
+            (AtsKind::Greenhouse, "acme", false)
+        );
+        let l = parse_source_ref("lever-eu:Acme").unwrap();
+        assert_eq!(
+            (l.ats, l.slug.as_str(), l.eu),
+            (AtsKind::Lever, "acme", true)
+        );
+        let s = parse_source_ref(" SmartRecruiters:Ubisoft2 ").unwrap();
+        assert_eq!(
+            (s.ats, s.slug.declared()),
+            (AtsKind::SmartRecruiters, "Ubisoft2")
+        );
+        let u = parse_source_ref("https://jobs.lever.co/acme").unwrap();
+        assert_eq!((u.ats, u.slug.as_str()), (AtsKind::Lever, "acme"));
+        let bare = parse_source_ref("jobs.ashbyhq.com/linear").unwrap();
+        assert_eq!(bare.ats, AtsKind::Ashby);
+        assert!(matches!(
+            parse_source_ref("taleo:acme"),
+            Err(CareersUrlError::UnknownAts(_))
+        ));
+        assert!(matches!(
+            parse_source_ref("lever:"),
+            Err(CareersUrlError::Slug(_))
+        ));
+        assert!(matches!(
+            parse_source_ref("lever:../x"),
+            Err(CareersUrlError::Slug(_))
+        ));
+        assert!(matches!(
+            parse_source_ref("ftp://jobs.lever.co/x"),
+            Err(CareersUrlError::Scheme(_))
+        ));
+    }
+}
