@@ -1,4 +1,5 @@
 //! Implementations of the ports: ATS providers, databases, in-memory fakes and clocks.
 
 pub mod clock;
+pub mod db;
 pub mod memory;
