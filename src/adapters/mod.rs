@@ -2,4 +2,5 @@
 
 pub mod ats;
 pub mod clock;
+pub mod db;
 pub mod memory;

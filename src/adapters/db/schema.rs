@@ -1,0 +1,66 @@
+//! The Diesel schema, hand-written and shared by both backends (types both understand).
+
+diesel::table! {
+    sources (id) {
+        id -> BigInt,
+        ats_type -> Text,
+        company_slug -> Text,
+        declared_slug -> Text,
+        name -> Nullable<Text>,
+        region -> Text,
+        enabled -> Bool,
+        last_fetched_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        failure_count -> Integer,
+        empty_streak -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (job_uid) {
+        job_uid -> Text,
+        ats_type -> Text,
+        company_slug -> Text,
+        ats_job_id -> Text,
+        title -> Text,
+        company -> Nullable<Text>,
+        location -> Nullable<Text>,
+        department -> Nullable<Text>,
+        team -> Nullable<Text>,
+        employment_type -> Nullable<Text>,
+        workplace_type -> Nullable<Text>,
+        url -> Nullable<Text>,
+        apply_url -> Nullable<Text>,
+        description -> Text,
+        salary_text -> Nullable<Text>,
+        posted_at -> Nullable<Timestamp>,
+        updated_at -> Nullable<Timestamp>,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        content_hash -> Text,
+        changed_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        raw_json -> Text,
+    }
+}
+
+diesel::table! {
+    job_enrichment (job_uid) {
+        job_uid -> Text,
+        salary -> Nullable<Text>,
+        enriched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    daily_counters (counter, day) {
+        counter -> Text,
+        day -> Date,
+        used -> BigInt,
+    }
+}
+
+diesel::joinable!(job_enrichment -> jobs (job_uid));
+diesel::allow_tables_to_appear_in_same_query!(sources, jobs, job_enrichment, daily_counters);

@@ -1,0 +1,144 @@
+//! SQLite: the connection pool (PRAGMAs on every connection) and the dialect statements,
+//! run as sync Diesel because diesel-async cannot build multi-row SQLite inserts.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+
+use super::dialect::Dialect;
+use super::models::{NewJob, NewSource};
+use super::schema::{daily_counters, jobs, sources};
+use crate::ports::StoreError;
+
+pub(super) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// busy_timeout first: switching to WAL needs the lock another process may hold.
+/// synchronous=NORMAL is durable across application crashes in WAL mode.
+const PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                       PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+const POOL_SIZE: usize = 4;
+
+/// A pool over the file at `path`, creating its folder if missing.
+pub(super) fn pool(path: &Path) -> Result<Pool<SqliteConn>, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+        })?;
+    }
+    let url = path
+        .to_str()
+        .ok_or_else(|| StoreError::Unavailable(format!("{} is not UTF-8", path.display())))?;
+    let mut config = ManagerConfig::<SqliteConn>::default();
+    config.custom_setup = Box::new(|url| {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let mut conn = SqliteConn::establish(&url).await?;
+            conn.batch_execute(PRAGMAS)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(url, config);
+    Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .build()
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+impl Dialect for SqliteConn {
+    fn insert_jobs(
+        &mut self,
+        rows: Vec<NewJob>,
+    ) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            diesel::insert_into(jobs::table)
+                .values(&rows)
+                .on_conflict(jobs::job_uid)
+                .do_nothing()
+                .execute(c)
+                .map(drop)
+        })
+    }
+
+    fn upsert_jobs(
+        &mut self,
+        rows: Vec<NewJob>,
+    ) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            use jobs::*;
+            diesel::insert_into(table)
+                .values(&rows)
+                .on_conflict(job_uid)
+                .do_update()
+                .set((
+                    ats_job_id.eq(excluded(ats_job_id)),
+                    title.eq(excluded(title)),
+                    company.eq(excluded(company)),
+                    location.eq(excluded(location)),
+                    department.eq(excluded(department)),
+                    team.eq(excluded(team)),
+                    employment_type.eq(excluded(employment_type)),
+                    workplace_type.eq(excluded(workplace_type)),
+                    url.eq(excluded(url)),
+                    apply_url.eq(excluded(apply_url)),
+                    description.eq(excluded(description)),
+                    salary_text.eq(excluded(salary_text)),
+                    posted_at.eq(excluded(posted_at)),
+                    updated_at.eq(excluded(updated_at)),
+                    content_hash.eq(excluded(content_hash)),
+                    raw_json.eq(excluded(raw_json)),
+                    last_seen_at.eq(excluded(last_seen_at)),
+                    changed_at.eq(excluded(changed_at)),
+                    closed_at.eq(None::<chrono::NaiveDateTime>),
+                ))
+                .execute(c)
+                .map(drop)
+        })
+    }
+
+    fn upsert_sources(
+        &mut self,
+        rows: Vec<NewSource>,
+    ) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            use sources::*;
+            diesel::insert_into(table)
+                .values(&rows)
+                .on_conflict((ats_type, company_slug))
+                .do_update()
+                .set((
+                    declared_slug.eq(excluded(declared_slug)),
+                    name.eq(excluded(name)),
+                    region.eq(excluded(region)),
+                    enabled.eq(excluded(enabled)),
+                ))
+                .execute(c)
+                .map(drop)
+        })
+    }
+
+    fn counter_used_locked(
+        &mut self,
+        counter: &str,
+        day: NaiveDate,
+    ) -> impl Future<Output = QueryResult<i64>> + Send {
+        let counter = counter.to_owned();
+        async move {
+            diesel_async::RunQueryDsl::first(
+                daily_counters::table
+                    .find((counter, day))
+                    .select(daily_counters::used),
+                self,
+            )
+            .await
+        }
+    }
+}

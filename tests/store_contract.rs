@@ -1,0 +1,553 @@
+//! One contract for storage, run against the in-memory adapters, SQLite and MySQL.
+//!
+//! MySQL cases use `TEST_DATABASE_URL` (e.g. `mysql://root@127.0.0.1:3306/test`) to create
+//! a fresh database per test, dropped afterwards, so tests can run in parallel. Without
+//! it they fail when `CI` is set and are skipped with a notice otherwise.
+
+mod support;
+
+use chrono::NaiveDate;
+use jobs_bot::domain::{
+    AtsKind, Cap, JobUid, Posting, SourceKey, UpsertPlanner, WorkplaceType, WriteLimits,
+};
+use jobs_bot::ports::{CounterKey, JobFilter, Region, Reparsed, SourceOutcome};
+use support::*;
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $case() {
+                    super::$case(&super::Store::memory()).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $case() {
+                    let store = super::Store::sqlite().await;
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod mysql {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                async fn $case() {
+                    let Some(store) = super::Store::mysql().await else { return };
+                    super::$case(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    sync_sources_upserts_and_disables_without_deleting,
+    enabled_sources_least_recently_fetched_first,
+    batch_inserts_updates_touches_closes_and_reopens,
+    batch_records_source_outcome,
+    identical_second_fetch_only_bumps_last_seen,
+    insert_of_stored_uid_keeps_first_seen,
+    fingerprints_carry_hash_and_closed_flag,
+    jobs_filter_and_single_job,
+    reparsed_rewrites_content_only,
+    every_posting_field_round_trips,
+    batch_of_a_thousand_jobs,
+    batch_for_unknown_source_writes_nothing,
+    counters_grant_partially_up_to_cap,
+    counters_unlimited_cap_still_counts,
+    counters_are_per_key_and_day,
+    counters_never_over_grant_under_concurrency,
+);
+
+async fn sync_sources_upserts_and_disables_without_deleting(s: &Store) {
+    let a = key(AtsKind::Lever, "AcMe");
+    let b = key(AtsKind::Greenhouse, "beta");
+    s.repo.sync_sources(&[spec(&a), spec(&b)]).await.unwrap();
+    let job = planned(&b, posting("1", "Engineer"));
+    let mut batch = ok_batch(&b, t(10));
+    batch.inserts.push(job.clone());
+    s.repo.apply_batch(&batch).await.unwrap();
+
+    let mut renamed = spec(&a);
+    renamed.name = Some("Acme Corp".into());
+    renamed.region = Region::Eu;
+    s.repo.sync_sources(&[renamed]).await.unwrap();
+
+    let all = s.repo.sources().await.unwrap();
+    assert_eq!(all.len(), 2, "nothing is deleted");
+    // Domain order: greenhouse before lever.
+    assert_eq!(all[0].key, b);
+    assert!(!all[0].enabled, "undeclared source is disabled");
+    assert_eq!(all[0].open_jobs, 1);
+    assert_eq!(all[0].last_fetched_at, Some(t(10)), "history kept");
+    assert_eq!(all[1].key, a);
+    assert_eq!(all[1].key.slug.declared(), "AcMe", "declared spelling kept");
+    assert_eq!(all[1].name.as_deref(), Some("Acme Corp"));
+    assert_eq!(all[1].region, Region::Eu);
+    assert!(all[1].enabled);
+    assert_eq!(all[1].open_jobs, 0);
+    assert!(s.repo.job(&job.uid).await.unwrap().is_some(), "jobs are kept");
+
+    let mut off = spec(&a);
+    off.enabled = false;
+    s.repo.sync_sources(&[off, spec(&b)]).await.unwrap();
+    let enabled = s.repo.enabled_sources().await.unwrap();
+    assert_eq!(enabled.iter().map(|r| r.key.clone()).collect::<Vec<_>>(), vec![b]);
+}
+
+async fn enabled_sources_least_recently_fetched_first(s: &Store) {
+    let old = key(AtsKind::Lever, "old");
+    let recent = key(AtsKind::Lever, "recent");
+    let never_gh = key(AtsKind::Greenhouse, "zzz");
+    let never_ashby = key(AtsKind::Ashby, "aaa");
+    let disabled = key(AtsKind::Lever, "disabled");
+    let mut off = spec(&disabled);
+    off.enabled = false;
+    s.repo
+        .sync_sources(&[spec(&recent), spec(&old), spec(&never_ashby), spec(&never_gh), off])
+        .await
+        .unwrap();
+    s.repo.apply_batch(&ok_batch(&recent, t(20))).await.unwrap();
+    s.repo.apply_batch(&ok_batch(&old, t(10))).await.unwrap();
+    let order: Vec<SourceKey> = s
+        .repo
+        .enabled_sources()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(order, vec![never_gh, never_ashby, old, recent]);
+}
+
+async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
+    let src = key(AtsKind::Ashby, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let j1 = planned(&src, posting("1", "One"));
+    let j2 = planned(&src, posting("2", "Two"));
+    let j3 = planned(&src, posting("3", "Three"));
+    let mut b1 = ok_batch(&src, t(1));
+    b1.inserts = vec![j1.clone(), j2.clone(), j3.clone()];
+    s.repo.apply_batch(&b1).await.unwrap();
+    let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
+    assert_eq!((r1.first_seen_at, r1.last_seen_at, r1.changed_at), (t(1), t(1), t(1)));
+    assert_eq!(r1.closed_at, None);
+
+    let j1b = planned(&src, posting("1", "One, renamed"));
+    let mut b2 = ok_batch(&src, t(2));
+    b2.updates = vec![j1b.clone()];
+    b2.touched = vec![j2.uid.clone()];
+    b2.closed = vec![j3.uid.clone()];
+    s.repo.apply_batch(&b2).await.unwrap();
+    let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
+    assert_eq!(r1.posting.title, "One, renamed");
+    assert_eq!(r1.content_hash, j1b.hash);
+    assert_eq!(r1.raw_json, j1b.fetched.raw_json);
+    assert_eq!((r1.first_seen_at, r1.last_seen_at, r1.changed_at), (t(1), t(2), t(2)));
+    let r2 = s.repo.job(&j2.uid).await.unwrap().unwrap();
+    assert_eq!((r2.last_seen_at, r2.changed_at), (t(2), t(1)));
+    let r3 = s.repo.job(&j3.uid).await.unwrap().unwrap();
+    assert_eq!((r3.closed_at, r3.last_seen_at), (Some(t(2)), t(1)));
+
+    // Closing again keeps the first closing time; a closed job that is seen again reopens.
+    let mut b3 = ok_batch(&src, t(3));
+    b3.closed = vec![j3.uid.clone(), j1.uid.clone()];
+    s.repo.apply_batch(&b3).await.unwrap();
+    assert_eq!(s.repo.job(&j3.uid).await.unwrap().unwrap().closed_at, Some(t(2)));
+    assert_eq!(s.repo.job(&j1.uid).await.unwrap().unwrap().closed_at, Some(t(3)));
+    assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 1);
+
+    let mut b4 = ok_batch(&src, t(4));
+    b4.touched = vec![j3.uid.clone()];
+    b4.reopened = vec![j3.uid.clone(), j1.uid.clone()];
+    b4.updates = vec![planned(&src, posting("1", "One, again"))];
+    s.repo.apply_batch(&b4).await.unwrap();
+    let r3 = s.repo.job(&j3.uid).await.unwrap().unwrap();
+    assert_eq!((r3.closed_at, r3.last_seen_at, r3.changed_at), (None, t(4), t(1)));
+    let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
+    assert_eq!((r1.closed_at, r1.posting.title.as_str()), (None, "One, again"));
+    assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 3);
+
+    // An update of a uid that is not stored inserts it.
+    let j9 = planned(&src, posting("9", "Nine"));
+    let mut b5 = ok_batch(&src, t(5));
+    b5.updates = vec![j9.clone()];
+    s.repo.apply_batch(&b5).await.unwrap();
+    let r9 = s.repo.job(&j9.uid).await.unwrap().unwrap();
+    assert_eq!((r9.first_seen_at, r9.closed_at), (t(5), None));
+}
+
+async fn batch_records_source_outcome(s: &Store) {
+    let src = key(AtsKind::Lever, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let mut ok = ok_batch(&src, t(1));
+    ok.outcome.empty_streak = 2;
+    s.repo.apply_batch(&ok).await.unwrap();
+    let r = &s.repo.sources().await.unwrap()[0];
+    assert_eq!((r.last_fetched_at, r.last_success_at), (Some(t(1)), Some(t(1))));
+    assert_eq!((r.last_error.as_deref(), r.failure_count, r.empty_streak), (None, 0, 2));
+
+    for (i, when) in [t(2), t(3)].into_iter().enumerate() {
+        let fail = SourceOutcome {
+            error: Some(format!("HTTP 503 ✗ attempt {i}")),
+            empty_streak: 2,
+        };
+        s.repo
+            .apply_batch(&jobs_bot::ports::SourceBatch::outcome_only(src.clone(), when, fail))
+            .await
+            .unwrap();
+    }
+    let r = &s.repo.sources().await.unwrap()[0];
+    assert_eq!((r.last_fetched_at, r.last_success_at), (Some(t(3)), Some(t(1))));
+    assert_eq!(r.last_error.as_deref(), Some("HTTP 503 ✗ attempt 1"));
+    assert_eq!((r.failure_count, r.empty_streak), (2, 2));
+
+    s.repo.apply_batch(&ok_batch(&src, t(4))).await.unwrap();
+    let r = &s.repo.sources().await.unwrap()[0];
+    assert_eq!((r.last_error.as_deref(), r.failure_count, r.empty_streak), (None, 0, 0));
+    assert_eq!(r.last_success_at, Some(t(4)));
+}
+
+async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
+    let src = key(AtsKind::Greenhouse, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let fetched: Vec<_> = (0..5).map(|i| fetched(posting(&i.to_string(), "Same"))).collect();
+    let limits = WriteLimits {
+        writes: None,
+        new_jobs: 100,
+    };
+    for (round, now) in [t(1), t(2)].into_iter().enumerate() {
+        let stored = s.repo.fingerprints(&src).await.unwrap();
+        let plan = UpsertPlanner::classify(&src, fetched.clone(), &stored).plan(limits);
+        if round == 1 {
+            assert!(plan.inserts.is_empty() && plan.updates.is_empty());
+            assert_eq!(plan.unchanged.len(), 5);
+        }
+        let mut batch = ok_batch(&src, now);
+        batch.inserts = plan.inserts;
+        batch.updates = plan.updates;
+        batch.touched = plan.unchanged;
+        s.repo.apply_batch(&batch).await.unwrap();
+    }
+    let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 5);
+    for j in all {
+        assert_eq!((j.first_seen_at, j.changed_at, j.last_seen_at), (t(1), t(1), t(2)));
+        assert_eq!(j.content_hash, j.posting.content_hash());
+    }
+}
+
+async fn insert_of_stored_uid_keeps_first_seen(s: &Store) {
+    let src = key(AtsKind::Lever, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let first = planned(&src, posting("1", "Original"));
+    let mut b1 = ok_batch(&src, t(1));
+    b1.inserts = vec![first.clone()];
+    s.repo.apply_batch(&b1).await.unwrap();
+    let mut b2 = ok_batch(&src, t(2));
+    b2.inserts = vec![planned(&src, posting("1", "Racing insert"))];
+    s.repo.apply_batch(&b2).await.unwrap();
+    let r = s.repo.job(&first.uid).await.unwrap().unwrap();
+    assert_eq!(r.first_seen_at, t(1));
+    assert_eq!(r.posting.title, "Original");
+}
+
+async fn fingerprints_carry_hash_and_closed_flag(s: &Store) {
+    let a = key(AtsKind::Lever, "a");
+    let b = key(AtsKind::Lever, "b");
+    s.repo.sync_sources(&[spec(&a), spec(&b)]).await.unwrap();
+    let open = planned(&a, posting("1", "Open"));
+    let closed = planned(&a, posting("2", "Closed"));
+    let mut batch = ok_batch(&a, t(1));
+    batch.inserts = vec![open.clone(), closed.clone()];
+    s.repo.apply_batch(&batch).await.unwrap();
+    let mut other = ok_batch(&b, t(1));
+    other.inserts = vec![planned(&b, posting("1", "Other board"))];
+    s.repo.apply_batch(&other).await.unwrap();
+    let mut close = ok_batch(&a, t(2));
+    close.closed = vec![closed.uid.clone()];
+    s.repo.apply_batch(&close).await.unwrap();
+
+    let fps = s.repo.fingerprints(&a).await.unwrap();
+    assert_eq!(fps.len(), 2);
+    assert_eq!(fps[&open.uid].hash, open.hash);
+    assert!(!fps[&open.uid].closed);
+    assert_eq!(fps[&closed.uid].hash, closed.hash);
+    assert!(fps[&closed.uid].closed);
+    assert!(s.repo.fingerprints(&key(AtsKind::Ashby, "none")).await.unwrap().is_empty());
+}
+
+async fn jobs_filter_and_single_job(s: &Store) {
+    let a = key(AtsKind::Lever, "a");
+    let b = key(AtsKind::Workable, "b");
+    s.repo.sync_sources(&[spec(&a), spec(&b)]).await.unwrap();
+    let a1 = planned(&a, posting("1", "a1"));
+    let a2 = planned(&a, posting("2", "a2"));
+    let a3 = planned(&a, posting("3", "a3"));
+    let b1 = planned(&b, posting("1", "b1"));
+    let b2 = planned(&b, posting("2", "b2"));
+    for (src, jobs, when) in [
+        (&a, vec![a1.clone()], t(1)),
+        (&b, vec![b1.clone(), b2.clone()], t(2)),
+        (&a, vec![a2.clone(), a3.clone()], t(3)),
+    ] {
+        let mut batch = ok_batch(src, when);
+        batch.inserts = jobs;
+        s.repo.apply_batch(&batch).await.unwrap();
+    }
+    let mut close = ok_batch(&a, t(4));
+    close.closed = vec![a2.uid.clone()];
+    close.touched = vec![a1.uid.clone()];
+    s.repo.apply_batch(&close).await.unwrap();
+
+    let uids = |v: Vec<jobs_bot::ports::JobRecord>| v.into_iter().map(|j| j.uid).collect::<Vec<_>>();
+    let sorted = |mut v: Vec<JobUid>| {
+        v.sort();
+        v
+    };
+    // Newest first; same first_seen_at by uid.
+    let all = uids(s.repo.jobs(&JobFilter::default()).await.unwrap());
+    let mut expected = sorted(vec![a2.uid.clone(), a3.uid.clone()]);
+    expected.extend(sorted(vec![b1.uid.clone(), b2.uid.clone()]));
+    expected.push(a1.uid.clone());
+    assert_eq!(all, expected);
+
+    let only_a = JobFilter {
+        source: Some(a.clone()),
+        ..JobFilter::default()
+    };
+    let got = s.repo.jobs(&only_a).await.unwrap();
+    assert!(got.iter().all(|j| j.source == a) && got.len() == 3);
+    let open_a = JobFilter {
+        open_only: true,
+        ..only_a.clone()
+    };
+    assert_eq!(
+        sorted(uids(s.repo.jobs(&open_a).await.unwrap())),
+        sorted(vec![a1.uid.clone(), a3.uid.clone()])
+    );
+    let recent = JobFilter {
+        seen_since: Some(t(3)),
+        ..JobFilter::default()
+    };
+    assert_eq!(
+        sorted(uids(s.repo.jobs(&recent).await.unwrap())),
+        sorted(vec![a1.uid.clone(), a2.uid.clone(), a3.uid.clone()])
+    );
+    let limited = JobFilter {
+        limit: Some(2),
+        ..JobFilter::default()
+    };
+    assert_eq!(uids(s.repo.jobs(&limited).await.unwrap()), expected[..2].to_vec());
+
+    let one = s.repo.job(&b2.uid).await.unwrap().unwrap();
+    assert_eq!((one.source, one.posting.title.as_str()), (b.clone(), "b2"));
+    let missing = JobUid::new(AtsKind::Lever, &a.slug, "nope");
+    assert_eq!(s.repo.job(&missing).await.unwrap(), None);
+}
+
+async fn reparsed_rewrites_content_only(s: &Store) {
+    let src = key(AtsKind::Recruitee, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let job = planned(&src, full_posting("1"));
+    let mut b1 = ok_batch(&src, t(1));
+    b1.inserts = vec![job.clone()];
+    s.repo.apply_batch(&b1).await.unwrap();
+    let mut b2 = ok_batch(&src, t(2));
+    b2.closed = vec![job.uid.clone()];
+    s.repo.apply_batch(&b2).await.unwrap();
+
+    let mut reparsed = job.fetched.posting.clone();
+    reparsed.title = "Re-derived title".into();
+    reparsed.location = None;
+    reparsed.workplace_type = Some(WorkplaceType::Hybrid);
+    let hash = reparsed.content_hash();
+    let ghost = JobUid::new(AtsKind::Recruitee, &src.slug, "ghost");
+    let rows = vec![
+        Reparsed {
+            uid: job.uid.clone(),
+            posting: reparsed.clone(),
+            hash: hash.clone(),
+        },
+        Reparsed {
+            uid: ghost.clone(),
+            posting: reparsed.clone(),
+            hash: hash.clone(),
+        },
+    ];
+    s.repo.apply_reparsed(&rows, t(3)).await.unwrap();
+    let r = s.repo.job(&job.uid).await.unwrap().unwrap();
+    assert_eq!(r.posting, reparsed);
+    assert_eq!((r.content_hash, r.changed_at), (hash, t(3)));
+    assert_eq!(r.raw_json, job.fetched.raw_json);
+    assert_eq!((r.first_seen_at, r.last_seen_at, r.closed_at), (t(1), t(1), Some(t(2))));
+    assert_eq!(s.repo.job(&ghost).await.unwrap(), None, "unknown uids are ignored");
+}
+
+async fn every_posting_field_round_trips(s: &Store) {
+    let src = key(AtsKind::SmartRecruiters, "UbiSoft2");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let full = planned(&src, full_posting("ünï-😀-1"));
+    let bare = planned(
+        &src,
+        Posting {
+            ats_job_id: "2".into(),
+            ..Posting::default()
+        },
+    );
+    let mut batch = ok_batch(&src, t(7));
+    batch.inserts = vec![full.clone(), bare.clone()];
+    s.repo.apply_batch(&batch).await.unwrap();
+    for job in [full, bare] {
+        let r = s.repo.job(&job.uid).await.unwrap().unwrap();
+        let expected = jobs_bot::ports::JobRecord {
+            uid: job.uid.clone(),
+            source: src.clone(),
+            posting: job.fetched.posting.clone(),
+            content_hash: job.hash.clone(),
+            raw_json: job.fetched.raw_json.clone(),
+            first_seen_at: t(7),
+            last_seen_at: t(7),
+            changed_at: t(7),
+            closed_at: None,
+        };
+        assert_eq!(r, expected);
+        assert_eq!(r.source.slug.declared(), "UbiSoft2");
+        assert_eq!(r.posting.content_hash(), r.content_hash, "hash still matches content");
+    }
+}
+
+async fn batch_of_a_thousand_jobs(s: &Store) {
+    let src = key(AtsKind::Greenhouse, "big");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let jobs: Vec<_> = (0..1000)
+        .map(|i| {
+            let mut p = posting(&format!("{i:04}"), &format!("Job {i}"));
+            p.description = format!("{i} ").repeat(300);
+            planned(&src, p)
+        })
+        .collect();
+    let mut b1 = ok_batch(&src, t(1));
+    b1.inserts = jobs.clone();
+    s.repo.apply_batch(&b1).await.unwrap();
+    assert_eq!(s.repo.fingerprints(&src).await.unwrap().len(), 1000);
+
+    let mut b2 = ok_batch(&src, t(2));
+    b2.updates = jobs[..300]
+        .iter()
+        .map(|j| {
+            let mut p = j.fetched.posting.clone();
+            p.title.push_str(" (v2)");
+            planned(&src, p)
+        })
+        .collect();
+    b2.touched = jobs[300..700].iter().map(|j| j.uid.clone()).collect();
+    b2.closed = jobs[700..].iter().map(|j| j.uid.clone()).collect();
+    s.repo.apply_batch(&b2).await.unwrap();
+    let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 1000);
+    let renamed = all.iter().filter(|j| j.posting.title.ends_with("(v2)")).count();
+    let seen_now = all.iter().filter(|j| j.last_seen_at == t(2)).count();
+    let closed = all.iter().filter(|j| j.closed_at == Some(t(2))).count();
+    assert_eq!((renamed, seen_now, closed), (300, 700, 300));
+    assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 700);
+}
+
+async fn batch_for_unknown_source_writes_nothing(s: &Store) {
+    let known = key(AtsKind::Lever, "known");
+    s.repo.sync_sources(&[spec(&known)]).await.unwrap();
+    let stranger = key(AtsKind::Lever, "stranger");
+    let mut batch = ok_batch(&stranger, t(1));
+    batch.inserts = vec![planned(&stranger, posting("1", "x"))];
+    assert!(s.repo.apply_batch(&batch).await.is_err());
+    assert!(s.repo.jobs(&JobFilter::default()).await.unwrap().is_empty());
+    assert_eq!(s.repo.sources().await.unwrap()[0].last_fetched_at, None);
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 5, d).unwrap()
+}
+
+async fn counters_grant_partially_up_to_cap(s: &Store) {
+    let k = CounterKey::ApiCalls(AtsKind::Lever);
+    assert_eq!(s.counters.used(k, day(1)).await.unwrap(), 0);
+    let mut grants = Vec::new();
+    for n in [4, 4, 4, 1, 0] {
+        grants.push(s.counters.try_reserve(k, day(1), n, Cap(10)).await.unwrap());
+    }
+    assert_eq!(grants, vec![4, 4, 2, 0, 0]);
+    assert_eq!(s.counters.used(k, day(1)).await.unwrap(), 10);
+    // A raised cap grants the difference.
+    assert_eq!(s.counters.try_reserve(k, day(1), 5, Cap(12)).await.unwrap(), 2);
+}
+
+async fn counters_unlimited_cap_still_counts(s: &Store) {
+    let k = CounterKey::NewJobs;
+    assert_eq!(s.counters.try_reserve(k, day(1), 1000, Cap::UNLIMITED).await.unwrap(), 1000);
+    assert_eq!(s.counters.try_reserve(k, day(1), 7, Cap::UNLIMITED).await.unwrap(), 7);
+    assert_eq!(s.counters.used(k, day(1)).await.unwrap(), 1007);
+    assert_eq!(s.counters.try_reserve(k, day(1), 5, Cap(1000)).await.unwrap(), 0);
+}
+
+async fn counters_are_per_key_and_day(s: &Store) {
+    let lever = CounterKey::ApiCalls(AtsKind::Lever);
+    let gh = CounterKey::ApiCalls(AtsKind::Greenhouse);
+    assert_eq!(s.counters.try_reserve(lever, day(1), 3, Cap(3)).await.unwrap(), 3);
+    assert_eq!(s.counters.try_reserve(lever, day(2), 3, Cap(3)).await.unwrap(), 3);
+    assert_eq!(s.counters.try_reserve(gh, day(1), 2, Cap(3)).await.unwrap(), 2);
+    assert_eq!(s.counters.try_reserve(CounterKey::NewJobs, day(1), 1, Cap(3)).await.unwrap(), 1);
+    assert_eq!(s.counters.used(lever, day(1)).await.unwrap(), 3);
+    assert_eq!(s.counters.used(lever, day(2)).await.unwrap(), 3);
+    assert_eq!(s.counters.used(gh, day(1)).await.unwrap(), 2);
+    assert_eq!(s.counters.used(gh, day(2)).await.unwrap(), 0);
+    assert_eq!(s.counters.used(CounterKey::NewJobs, day(1)).await.unwrap(), 1);
+}
+
+async fn counters_never_over_grant_under_concurrency(s: &Store) {
+    let total = reserve_concurrently(s.counters.clone(), 8, None).await;
+    assert_eq!(total, CONCURRENCY_CAP as u64);
+    assert_eq!(
+        s.counters.used(CONCURRENCY_KEY, concurrency_day()).await.unwrap(),
+        CONCURRENCY_CAP as u64
+    );
+}
+
+/// Not a test on its own: the body a child process runs for the cross-process counter
+/// tests (selected by `WORKER_TARGET_ENV`); a no-op otherwise.
+#[tokio::test(flavor = "multi_thread")]
+async fn counter_worker_process() {
+    run_counter_worker_if_asked().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_counters_across_tasks_and_processes() {
+    let store = Store::sqlite().await;
+    counters_across_processes(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_counters_across_tasks_and_processes() {
+    let Some(store) = Store::mysql().await else {
+        return;
+    };
+    counters_across_processes(&store).await;
+}
+
+async fn counters_across_processes(store: &Store) {
+    let target = store.target.clone().expect("a database store");
+    let start = start_instant_ms(1500);
+    let children = spawn_counter_workers(&target, 2, start);
+    let in_process = reserve_concurrently(store.counters.clone(), 8, Some(start)).await;
+    let from_children: u64 = children.into_iter().map(wait_for_worker).sum();
+    eprintln!("granted: {in_process} to tasks, {from_children} to child processes");
+    assert_eq!(in_process + from_children, CONCURRENCY_CAP as u64);
+    assert_eq!(
+        store.counters.used(CONCURRENCY_KEY, concurrency_day()).await.unwrap(),
+        CONCURRENCY_CAP as u64
+    );
+}
+

@@ -1,0 +1,348 @@
+//! Fixtures for the storage contract: stores per backend, per-test MySQL databases, data
+//! builders and the cross-process counter worker.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
+use jobs_bot::adapters::db::{Database, DatabaseTarget};
+use jobs_bot::adapters::memory::{InMemoryCounters, InMemoryRepository};
+use jobs_bot::domain::upsert::PlannedJob;
+use jobs_bot::domain::{
+    AtsKind, Cap, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey, WorkplaceType,
+};
+use jobs_bot::ports::{
+    CounterKey, CounterStore, Region, Repository, SourceBatch, SourceOutcome, SourceSpec,
+};
+
+/// A store under test; dropping it removes what it created.
+pub struct Store {
+    pub repo: Arc<dyn Repository>,
+    pub counters: Arc<dyn CounterStore>,
+    /// For child processes: the database URL, password included (tests only).
+    pub target: Option<String>,
+    _guard: Guard,
+}
+
+#[allow(dead_code)]
+enum Guard {
+    None,
+    Dir(tempfile::TempDir),
+    Mysql(MysqlDb),
+}
+
+impl Store {
+    pub fn memory() -> Store {
+        Store {
+            repo: Arc::new(InMemoryRepository::new()),
+            counters: Arc::new(InMemoryCounters::new()),
+            target: None,
+            _guard: Guard::None,
+        }
+    }
+
+    /// A fresh file in a folder that does not exist yet (connect must create it).
+    pub async fn sqlite() -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("deeper").join("jobs.db");
+        let url = format!("sqlite://{}", path.display());
+        let db = connect(&url).await;
+        assert!(path.exists(), "the SQLite file and its folder are created");
+        Store::database(db, url, Guard::Dir(dir))
+    }
+
+    /// A fresh database on the server named by `TEST_DATABASE_URL`, or `None` (with a
+    /// notice) when it is unset outside CI.
+    pub async fn mysql() -> Option<Store> {
+        let admin = mysql_admin_url()?;
+        let created = MysqlDb::create(&admin).await;
+        let db = connect(&created.url).await;
+        let url = created.url.clone();
+        Some(Store::database(db, url, Guard::Mysql(created)))
+    }
+
+    fn database(db: Database, url: String, guard: Guard) -> Store {
+        let db = Arc::new(db);
+        Store {
+            repo: db.clone(),
+            counters: db,
+            target: Some(url),
+            _guard: guard,
+        }
+    }
+}
+
+pub async fn connect(url: &str) -> Database {
+    let target = DatabaseTarget::resolve(Some(url), None, "unused.db".into()).unwrap();
+    Database::connect(&target).await.unwrap()
+}
+
+/// `TEST_DATABASE_URL`; panics when unset in CI, so MySQL coverage cannot silently vanish.
+pub fn mysql_admin_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("TEST_DATABASE_URL must be set in CI: the MySQL contract tests must run")
+        }
+        _ => {
+            eprintln!("notice: TEST_DATABASE_URL is unset; skipping this MySQL test");
+            None
+        }
+    }
+}
+
+/// A database created for one test and dropped when the test ends, pass or fail.
+pub struct MysqlDb {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl MysqlDb {
+    pub async fn create(admin: &str) -> MysqlDb {
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "jb_test_{}_{nanos}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut conn = AsyncMysqlConnection::establish(admin).await.unwrap();
+        conn.batch_execute(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))
+        .await
+        .unwrap();
+        let mut url = url::Url::parse(admin).unwrap();
+        url.set_path(&name);
+        MysqlDb {
+            admin: admin.to_string(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for MysqlDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on async work: use a
+        // thread with its own runtime.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let mut conn = AsyncMysqlConnection::establish(&admin).await?;
+                conn.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {}", self.name);
+        }
+    }
+}
+
+pub fn key(ats: AtsKind, slug: &str) -> SourceKey {
+    SourceKey::new(ats, CompanySlug::parse(slug).unwrap())
+}
+
+pub fn spec(key: &SourceKey) -> SourceSpec {
+    SourceSpec {
+        key: key.clone(),
+        name: Some(format!("{} board", key.slug)),
+        region: Region::Global,
+        enabled: true,
+    }
+}
+
+/// A fixed instant plus `secs` seconds, with microseconds so precision is exercised.
+pub fn t(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap()
+        + chrono::Duration::seconds(secs)
+        + chrono::Duration::microseconds(123_456)
+}
+
+pub fn posting(id: &str, title: &str) -> Posting {
+    Posting {
+        ats_job_id: id.into(),
+        title: title.into(),
+        description: format!("About {title}"),
+        url: Some(format!("https://jobs.example/{id}")),
+        ..Posting::default()
+    }
+}
+
+/// Every field set: non-ASCII and 4-byte characters, and a 200 KB description.
+pub fn full_posting(id: &str) -> Posting {
+    Posting {
+        ats_job_id: id.into(),
+        title: "Ingénieur·e logiciel 🦀 — 東京 / Zürich".into(),
+        company: Some("Ünïcode Corp 😀".into()),
+        location: Some("Montréal, QC 🇨🇦".into()),
+        department: Some("R&D <engineering>".into()),
+        team: Some("Platform 'core' \"infra\"".into()),
+        employment_type: Some("Full-time".into()),
+        workplace_type: Some(WorkplaceType::Remote),
+        url: Some("https://jobs.example/ü?x=1&y=😀".into()),
+        apply_url: Some("https://jobs.example/apply/1".into()),
+        description: "Rust 🦀 ünïcode ✓ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n".repeat(200 * 1024 / 40),
+        salary_text: Some("€70k–€90k 💶".into()),
+        posted_at: Some(Utc.with_ymd_and_hms(2023, 12, 31, 23, 59, 58).unwrap()
+            + chrono::Duration::microseconds(654_321)),
+        updated_at: Some(Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 1).unwrap()),
+    }
+}
+
+pub fn fetched(posting: Posting) -> FetchedPosting {
+    let raw_json = serde_json::to_string(&posting).unwrap();
+    FetchedPosting { posting, raw_json }
+}
+
+pub fn planned(source: &SourceKey, posting: Posting) -> PlannedJob {
+    PlannedJob {
+        uid: JobUid::new(source.ats, &source.slug, &posting.ats_job_id),
+        hash: posting.content_hash(),
+        fetched: fetched(posting),
+    }
+}
+
+pub fn ok_batch(source: &SourceKey, now: DateTime<Utc>) -> SourceBatch {
+    SourceBatch::outcome_only(
+        source.clone(),
+        now,
+        SourceOutcome {
+            error: None,
+            empty_streak: 0,
+        },
+    )
+}
+
+pub const CONCURRENCY_CAP: u32 = 50;
+pub const CONCURRENCY_KEY: CounterKey = CounterKey::ApiCalls(AtsKind::Ashby);
+
+pub fn concurrency_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 5, 20).unwrap()
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// A wall-clock instant `delay_ms` from now, shared with child processes so that every
+/// reserver starts at the same moment.
+pub fn start_instant_ms(delay_ms: u64) -> u64 {
+    now_ms() + delay_ms
+}
+
+async fn wait_until(start_ms: u64) {
+    let now = now_ms();
+    if start_ms > now {
+        tokio::time::sleep(Duration::from_millis(start_ms - now)).await;
+    }
+}
+
+/// Reserves 1–3 units at a time until refused; returns the units granted.
+async fn reserve_until_refused(counters: &dyn CounterStore, n: u32) -> u64 {
+    let mut total = 0;
+    loop {
+        let granted = counters
+            .try_reserve(CONCURRENCY_KEY, concurrency_day(), n, Cap(CONCURRENCY_CAP))
+            .await
+            .unwrap();
+        assert!(granted <= n);
+        if granted == 0 {
+            return total;
+        }
+        total += u64::from(granted);
+    }
+}
+
+/// `tasks` tokio tasks reserving against the shared counter; the sum of their grants.
+pub async fn reserve_concurrently(
+    counters: Arc<dyn CounterStore>,
+    tasks: u32,
+    start_ms: Option<u64>,
+) -> u64 {
+    let handles: Vec<_> = (0..tasks)
+        .map(|i| {
+            let counters = counters.clone();
+            tokio::spawn(async move {
+                if let Some(start) = start_ms {
+                    wait_until(start).await;
+                }
+                reserve_until_refused(counters.as_ref(), 1 + i % 3).await
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for h in handles {
+        total += h.await.unwrap();
+    }
+    total
+}
+
+const WORKER_TARGET_ENV: &str = "JB_COUNTER_WORKER_TARGET";
+const WORKER_START_ENV: &str = "JB_COUNTER_WORKER_START_MS";
+const WORKER_TEST: &str = "counter_worker_process";
+
+/// Re-runs this test binary as `count` child processes running only `WORKER_TEST`,
+/// which works the same under `cargo test` and `cargo nextest run`.
+pub fn spawn_counter_workers(target: &str, count: usize, start_ms: u64) -> Vec<Child> {
+    let exe = std::env::current_exe().unwrap();
+    (0..count)
+        .map(|_| {
+            Command::new(&exe)
+                .args([WORKER_TEST, "--exact", "--nocapture", "--test-threads=1"])
+                .env(WORKER_TARGET_ENV, target)
+                .env(WORKER_START_ENV, start_ms.to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// The units a child granted itself, from its `WORKER_GRANTED=` line.
+pub fn wait_for_worker(child: Child) -> u64 {
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "worker failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let grants: Vec<u64> = stdout
+        .lines()
+        // libtest may print its "test … ..." status on the same line.
+        .filter_map(|l| l.split_once("WORKER_GRANTED=").map(|(_, n)| n))
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    assert_eq!(grants.len(), 1, "the worker test did not run: {stdout}");
+    grants[0]
+}
+
+/// In a child spawned by `spawn_counter_workers`: reserve and report; else nothing.
+pub async fn run_counter_worker_if_asked() {
+    let Ok(target) = std::env::var(WORKER_TARGET_ENV) else {
+        return;
+    };
+    let start: u64 = std::env::var(WORKER_START_ENV).unwrap().parse().unwrap();
+    let db: Arc<dyn CounterStore> = Arc::new(connect(&target).await);
+    let granted = reserve_concurrently(db, 2, Some(start)).await;
+    println!("WORKER_GRANTED={granted}");
+}
