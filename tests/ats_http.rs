@@ -360,7 +360,7 @@ async fn body_over_the_limit_is_too_large() {
 #[tokio::test]
 async fn slow_response_times_out() {
     for case in cases() {
-        let slow = json((case.wrap)(&[])).set_delay(Duration::from_millis(1_500));
+        let slow = json((case.wrap)(&[])).set_delay(Duration::from_millis(800));
         let server = serve(&case, slow).await;
         let cfg = AtsConfig {
             timeout: Duration::from_millis(300),
