@@ -88,7 +88,7 @@ pub enum SlugError {
 /// A company's board name on its provider: trimmed, 1–128 chars of `[a-z0-9._-]` once
 /// lowercased. It is spliced into URLs, so nothing that could change a URL's meaning passes.
 /// The spelling as declared is kept separately for providers with case-sensitive ids.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 pub struct CompanySlug {
     normalized: String,
     declared: String,
@@ -129,6 +129,33 @@ impl CompanySlug {
     }
 }
 
+// Identity is the normalized slug: `Acme` and `acme` are the same board.
+impl PartialEq for CompanySlug {
+    fn eq(&self, other: &Self) -> bool {
+        self.normalized == other.normalized
+    }
+}
+
+impl Eq for CompanySlug {}
+
+impl std::hash::Hash for CompanySlug {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.normalized.hash(state);
+    }
+}
+
+impl PartialOrd for CompanySlug {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CompanySlug {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.normalized.cmp(&other.normalized)
+    }
+}
+
 impl fmt::Display for CompanySlug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.normalized)
@@ -163,6 +190,7 @@ mod tests {
         let slug = CompanySlug::parse("  Ubisoft2 ").unwrap();
         assert_eq!(slug.as_str(), "ubisoft2");
         assert_eq!(slug.declared(), "Ubisoft2");
+        assert_eq!(slug, CompanySlug::parse("ubisoft2").unwrap());
     }
 
     #[test]
