@@ -394,7 +394,7 @@ impl JobSource for ScriptedSource {
             .iter()
             .map(Self::fetched)
             .collect();
-        let next = (end < script.board.len()).then(|| PageCursor::Offset(end as u64));
+        let next = (end < script.board.len()).then_some(PageCursor::Offset(end as u64));
         Ok(Page {
             postings,
             rejected: Vec::new(),
