@@ -745,3 +745,90 @@ async fn mysql_password_never_shown_when_connecting_fails() {
     assert_hidden(&err.to_string(), secret);
     assert_hidden(&format!("{err:?}"), secret);
 }
+
+const CRASH_TARGET_ENV: &str = "JB_CRASH_WORKER_TARGET";
+const CRASH_JOBS: usize = 8_000;
+
+fn crash_source() -> jobs_bot::domain::SourceKey {
+    key(AtsKind::Lever, "crash")
+}
+
+/// Not a test on its own: in a child spawned by `killed_mid_batch_leaves_nothing`,
+/// applies one very large batch (and gets killed while doing it); a no-op otherwise.
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_worker_process() {
+    use std::io::Write;
+    let Ok(target) = std::env::var(CRASH_TARGET_ENV) else {
+        return;
+    };
+    let db = connect(&target).await;
+    let src = crash_source();
+    let mut batch = ok_batch(&src, t(1));
+    batch.inserts = (0..CRASH_JOBS)
+        .map(|i| {
+            let mut p = posting(&i.to_string(), "Crash test");
+            p.description = "x".repeat(1000);
+            planned(&src, p)
+        })
+        .collect();
+    println!("BATCH_START");
+    std::io::stdout().flush().unwrap();
+    db.apply_batch(&batch).await.unwrap();
+    println!("BATCH_DONE");
+}
+
+/// kill -9 while a source's batch is being written leaves none of it behind (or, if the
+/// child was faster than the kill, all of it).
+async fn killed_mid_batch_leaves_nothing(url: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let db = connect(url).await;
+    db.sync_sources(&[spec(&crash_source())]).await.unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["crash_worker_process", "--exact", "--nocapture"])
+        .env(CRASH_TARGET_ENV, url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    assert!(
+        lines.any(|l| l.unwrap().contains("BATCH_START")),
+        "worker never started"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let jobs = db.jobs(&JobFilter::default()).await.unwrap().len();
+    let source = db.sources().await.unwrap().remove(0);
+    eprintln!("after kill: {jobs} jobs stored");
+    if jobs == 0 {
+        assert_eq!(
+            source.last_fetched_at, None,
+            "outcome written without its jobs"
+        );
+    } else {
+        assert_eq!(jobs, CRASH_JOBS, "half a batch was written");
+        assert_eq!(source.last_fetched_at, Some(t(1)));
+    }
+    // The database is usable afterwards.
+    db.apply_batch(&ok_batch(&crash_source(), t(2)))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_killed_mid_batch_leaves_nothing() {
+    let store = Store::sqlite().await;
+    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_killed_mid_batch_leaves_nothing() {
+    let Some(store) = Store::mysql().await else {
+        return;
+    };
+    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
+}
