@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use jobs_bot::domain::{
     AtsKind, Cap, JobUid, Posting, SourceKey, UpsertPlanner, WorkplaceType, WriteLimits,
 };
-use jobs_bot::ports::{CounterKey, JobFilter, Region, Reparsed, SourceOutcome};
+use jobs_bot::ports::{CounterKey, JobFilter, Region, Reparsed, Repository, SourceOutcome};
 use support::*;
 
 macro_rules! contract {
@@ -90,13 +90,19 @@ async fn sync_sources_upserts_and_disables_without_deleting(s: &Store) {
     assert_eq!(all[1].region, Region::Eu);
     assert!(all[1].enabled);
     assert_eq!(all[1].open_jobs, 0);
-    assert!(s.repo.job(&job.uid).await.unwrap().is_some(), "jobs are kept");
+    assert!(
+        s.repo.job(&job.uid).await.unwrap().is_some(),
+        "jobs are kept"
+    );
 
     let mut off = spec(&a);
     off.enabled = false;
     s.repo.sync_sources(&[off, spec(&b)]).await.unwrap();
     let enabled = s.repo.enabled_sources().await.unwrap();
-    assert_eq!(enabled.iter().map(|r| r.key.clone()).collect::<Vec<_>>(), vec![b]);
+    assert_eq!(
+        enabled.iter().map(|r| r.key.clone()).collect::<Vec<_>>(),
+        vec![b]
+    );
 }
 
 async fn enabled_sources_least_recently_fetched_first(s: &Store) {
@@ -108,7 +114,13 @@ async fn enabled_sources_least_recently_fetched_first(s: &Store) {
     let mut off = spec(&disabled);
     off.enabled = false;
     s.repo
-        .sync_sources(&[spec(&recent), spec(&old), spec(&never_ashby), spec(&never_gh), off])
+        .sync_sources(&[
+            spec(&recent),
+            spec(&old),
+            spec(&never_ashby),
+            spec(&never_gh),
+            off,
+        ])
         .await
         .unwrap();
     s.repo.apply_batch(&ok_batch(&recent, t(20))).await.unwrap();
@@ -134,7 +146,10 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     b1.inserts = vec![j1.clone(), j2.clone(), j3.clone()];
     s.repo.apply_batch(&b1).await.unwrap();
     let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
-    assert_eq!((r1.first_seen_at, r1.last_seen_at, r1.changed_at), (t(1), t(1), t(1)));
+    assert_eq!(
+        (r1.first_seen_at, r1.last_seen_at, r1.changed_at),
+        (t(1), t(1), t(1))
+    );
     assert_eq!(r1.closed_at, None);
 
     let j1b = planned(&src, posting("1", "One, renamed"));
@@ -147,7 +162,10 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     assert_eq!(r1.posting.title, "One, renamed");
     assert_eq!(r1.content_hash, j1b.hash);
     assert_eq!(r1.raw_json, j1b.fetched.raw_json);
-    assert_eq!((r1.first_seen_at, r1.last_seen_at, r1.changed_at), (t(1), t(2), t(2)));
+    assert_eq!(
+        (r1.first_seen_at, r1.last_seen_at, r1.changed_at),
+        (t(1), t(2), t(2))
+    );
     let r2 = s.repo.job(&j2.uid).await.unwrap().unwrap();
     assert_eq!((r2.last_seen_at, r2.changed_at), (t(2), t(1)));
     let r3 = s.repo.job(&j3.uid).await.unwrap().unwrap();
@@ -157,8 +175,14 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     let mut b3 = ok_batch(&src, t(3));
     b3.closed = vec![j3.uid.clone(), j1.uid.clone()];
     s.repo.apply_batch(&b3).await.unwrap();
-    assert_eq!(s.repo.job(&j3.uid).await.unwrap().unwrap().closed_at, Some(t(2)));
-    assert_eq!(s.repo.job(&j1.uid).await.unwrap().unwrap().closed_at, Some(t(3)));
+    assert_eq!(
+        s.repo.job(&j3.uid).await.unwrap().unwrap().closed_at,
+        Some(t(2))
+    );
+    assert_eq!(
+        s.repo.job(&j1.uid).await.unwrap().unwrap().closed_at,
+        Some(t(3))
+    );
     assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 1);
 
     let mut b4 = ok_batch(&src, t(4));
@@ -167,9 +191,15 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     b4.updates = vec![planned(&src, posting("1", "One, again"))];
     s.repo.apply_batch(&b4).await.unwrap();
     let r3 = s.repo.job(&j3.uid).await.unwrap().unwrap();
-    assert_eq!((r3.closed_at, r3.last_seen_at, r3.changed_at), (None, t(4), t(1)));
+    assert_eq!(
+        (r3.closed_at, r3.last_seen_at, r3.changed_at),
+        (None, t(4), t(1))
+    );
     let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
-    assert_eq!((r1.closed_at, r1.posting.title.as_str()), (None, "One, again"));
+    assert_eq!(
+        (r1.closed_at, r1.posting.title.as_str()),
+        (None, "One, again")
+    );
     assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 3);
 
     // An update of a uid that is not stored inserts it.
@@ -188,8 +218,14 @@ async fn batch_records_source_outcome(s: &Store) {
     ok.outcome.empty_streak = 2;
     s.repo.apply_batch(&ok).await.unwrap();
     let r = &s.repo.sources().await.unwrap()[0];
-    assert_eq!((r.last_fetched_at, r.last_success_at), (Some(t(1)), Some(t(1))));
-    assert_eq!((r.last_error.as_deref(), r.failure_count, r.empty_streak), (None, 0, 2));
+    assert_eq!(
+        (r.last_fetched_at, r.last_success_at),
+        (Some(t(1)), Some(t(1)))
+    );
+    assert_eq!(
+        (r.last_error.as_deref(), r.failure_count, r.empty_streak),
+        (None, 0, 2)
+    );
 
     for (i, when) in [t(2), t(3)].into_iter().enumerate() {
         let fail = SourceOutcome {
@@ -197,25 +233,37 @@ async fn batch_records_source_outcome(s: &Store) {
             empty_streak: 2,
         };
         s.repo
-            .apply_batch(&jobs_bot::ports::SourceBatch::outcome_only(src.clone(), when, fail))
+            .apply_batch(&jobs_bot::ports::SourceBatch::outcome_only(
+                src.clone(),
+                when,
+                fail,
+            ))
             .await
             .unwrap();
     }
     let r = &s.repo.sources().await.unwrap()[0];
-    assert_eq!((r.last_fetched_at, r.last_success_at), (Some(t(3)), Some(t(1))));
+    assert_eq!(
+        (r.last_fetched_at, r.last_success_at),
+        (Some(t(3)), Some(t(1)))
+    );
     assert_eq!(r.last_error.as_deref(), Some("HTTP 503 ✗ attempt 1"));
     assert_eq!((r.failure_count, r.empty_streak), (2, 2));
 
     s.repo.apply_batch(&ok_batch(&src, t(4))).await.unwrap();
     let r = &s.repo.sources().await.unwrap()[0];
-    assert_eq!((r.last_error.as_deref(), r.failure_count, r.empty_streak), (None, 0, 0));
+    assert_eq!(
+        (r.last_error.as_deref(), r.failure_count, r.empty_streak),
+        (None, 0, 0)
+    );
     assert_eq!(r.last_success_at, Some(t(4)));
 }
 
 async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
     let src = key(AtsKind::Greenhouse, "acme");
     s.repo.sync_sources(&[spec(&src)]).await.unwrap();
-    let fetched: Vec<_> = (0..5).map(|i| fetched(posting(&i.to_string(), "Same"))).collect();
+    let fetched: Vec<_> = (0..5)
+        .map(|i| fetched(posting(&i.to_string(), "Same")))
+        .collect();
     let limits = WriteLimits {
         writes: None,
         new_jobs: 100,
@@ -236,7 +284,10 @@ async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
     let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
     assert_eq!(all.len(), 5);
     for j in all {
-        assert_eq!((j.first_seen_at, j.changed_at, j.last_seen_at), (t(1), t(1), t(2)));
+        assert_eq!(
+            (j.first_seen_at, j.changed_at, j.last_seen_at),
+            (t(1), t(1), t(2))
+        );
         assert_eq!(j.content_hash, j.posting.content_hash());
     }
 }
@@ -278,7 +329,13 @@ async fn fingerprints_carry_hash_and_closed_flag(s: &Store) {
     assert!(!fps[&open.uid].closed);
     assert_eq!(fps[&closed.uid].hash, closed.hash);
     assert!(fps[&closed.uid].closed);
-    assert!(s.repo.fingerprints(&key(AtsKind::Ashby, "none")).await.unwrap().is_empty());
+    assert!(
+        s.repo
+            .fingerprints(&key(AtsKind::Ashby, "none"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn jobs_filter_and_single_job(s: &Store) {
@@ -304,7 +361,8 @@ async fn jobs_filter_and_single_job(s: &Store) {
     close.touched = vec![a1.uid.clone()];
     s.repo.apply_batch(&close).await.unwrap();
 
-    let uids = |v: Vec<jobs_bot::ports::JobRecord>| v.into_iter().map(|j| j.uid).collect::<Vec<_>>();
+    let uids =
+        |v: Vec<jobs_bot::ports::JobRecord>| v.into_iter().map(|j| j.uid).collect::<Vec<_>>();
     let sorted = |mut v: Vec<JobUid>| {
         v.sort();
         v
@@ -342,7 +400,10 @@ async fn jobs_filter_and_single_job(s: &Store) {
         limit: Some(2),
         ..JobFilter::default()
     };
-    assert_eq!(uids(s.repo.jobs(&limited).await.unwrap()), expected[..2].to_vec());
+    assert_eq!(
+        uids(s.repo.jobs(&limited).await.unwrap()),
+        expected[..2].to_vec()
+    );
 
     let one = s.repo.job(&b2.uid).await.unwrap().unwrap();
     assert_eq!((one.source, one.posting.title.as_str()), (b.clone(), "b2"));
@@ -384,8 +445,15 @@ async fn reparsed_rewrites_content_only(s: &Store) {
     assert_eq!(r.posting, reparsed);
     assert_eq!((r.content_hash, r.changed_at), (hash, t(3)));
     assert_eq!(r.raw_json, job.fetched.raw_json);
-    assert_eq!((r.first_seen_at, r.last_seen_at, r.closed_at), (t(1), t(1), Some(t(2))));
-    assert_eq!(s.repo.job(&ghost).await.unwrap(), None, "unknown uids are ignored");
+    assert_eq!(
+        (r.first_seen_at, r.last_seen_at, r.closed_at),
+        (t(1), t(1), Some(t(2)))
+    );
+    assert_eq!(
+        s.repo.job(&ghost).await.unwrap(),
+        None,
+        "unknown uids are ignored"
+    );
 }
 
 async fn every_posting_field_round_trips(s: &Store) {
@@ -417,7 +485,11 @@ async fn every_posting_field_round_trips(s: &Store) {
         };
         assert_eq!(r, expected);
         assert_eq!(r.source.slug.declared(), "UbiSoft2");
-        assert_eq!(r.posting.content_hash(), r.content_hash, "hash still matches content");
+        assert_eq!(
+            r.posting.content_hash(),
+            r.content_hash,
+            "hash still matches content"
+        );
     }
 }
 
@@ -450,7 +522,10 @@ async fn batch_of_a_thousand_jobs(s: &Store) {
     s.repo.apply_batch(&b2).await.unwrap();
     let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1000);
-    let renamed = all.iter().filter(|j| j.posting.title.ends_with("(v2)")).count();
+    let renamed = all
+        .iter()
+        .filter(|j| j.posting.title.ends_with("(v2)"))
+        .count();
     let seen_now = all.iter().filter(|j| j.last_seen_at == t(2)).count();
     let closed = all.iter().filter(|j| j.closed_at == Some(t(2))).count();
     assert_eq!((renamed, seen_now, closed), (300, 700, 300));
@@ -482,36 +557,84 @@ async fn counters_grant_partially_up_to_cap(s: &Store) {
     assert_eq!(grants, vec![4, 4, 2, 0, 0]);
     assert_eq!(s.counters.used(k, day(1)).await.unwrap(), 10);
     // A raised cap grants the difference.
-    assert_eq!(s.counters.try_reserve(k, day(1), 5, Cap(12)).await.unwrap(), 2);
+    assert_eq!(
+        s.counters.try_reserve(k, day(1), 5, Cap(12)).await.unwrap(),
+        2
+    );
 }
 
 async fn counters_unlimited_cap_still_counts(s: &Store) {
     let k = CounterKey::NewJobs;
-    assert_eq!(s.counters.try_reserve(k, day(1), 1000, Cap::UNLIMITED).await.unwrap(), 1000);
-    assert_eq!(s.counters.try_reserve(k, day(1), 7, Cap::UNLIMITED).await.unwrap(), 7);
+    assert_eq!(
+        s.counters
+            .try_reserve(k, day(1), 1000, Cap::UNLIMITED)
+            .await
+            .unwrap(),
+        1000
+    );
+    assert_eq!(
+        s.counters
+            .try_reserve(k, day(1), 7, Cap::UNLIMITED)
+            .await
+            .unwrap(),
+        7
+    );
     assert_eq!(s.counters.used(k, day(1)).await.unwrap(), 1007);
-    assert_eq!(s.counters.try_reserve(k, day(1), 5, Cap(1000)).await.unwrap(), 0);
+    assert_eq!(
+        s.counters
+            .try_reserve(k, day(1), 5, Cap(1000))
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 async fn counters_are_per_key_and_day(s: &Store) {
     let lever = CounterKey::ApiCalls(AtsKind::Lever);
     let gh = CounterKey::ApiCalls(AtsKind::Greenhouse);
-    assert_eq!(s.counters.try_reserve(lever, day(1), 3, Cap(3)).await.unwrap(), 3);
-    assert_eq!(s.counters.try_reserve(lever, day(2), 3, Cap(3)).await.unwrap(), 3);
-    assert_eq!(s.counters.try_reserve(gh, day(1), 2, Cap(3)).await.unwrap(), 2);
-    assert_eq!(s.counters.try_reserve(CounterKey::NewJobs, day(1), 1, Cap(3)).await.unwrap(), 1);
+    assert_eq!(
+        s.counters
+            .try_reserve(lever, day(1), 3, Cap(3))
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        s.counters
+            .try_reserve(lever, day(2), 3, Cap(3))
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        s.counters.try_reserve(gh, day(1), 2, Cap(3)).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        s.counters
+            .try_reserve(CounterKey::NewJobs, day(1), 1, Cap(3))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(s.counters.used(lever, day(1)).await.unwrap(), 3);
     assert_eq!(s.counters.used(lever, day(2)).await.unwrap(), 3);
     assert_eq!(s.counters.used(gh, day(1)).await.unwrap(), 2);
     assert_eq!(s.counters.used(gh, day(2)).await.unwrap(), 0);
-    assert_eq!(s.counters.used(CounterKey::NewJobs, day(1)).await.unwrap(), 1);
+    assert_eq!(
+        s.counters.used(CounterKey::NewJobs, day(1)).await.unwrap(),
+        1
+    );
 }
 
 async fn counters_never_over_grant_under_concurrency(s: &Store) {
     let total = reserve_concurrently(s.counters.clone(), 8, None).await;
     assert_eq!(total, CONCURRENCY_CAP as u64);
     assert_eq!(
-        s.counters.used(CONCURRENCY_KEY, concurrency_day()).await.unwrap(),
+        s.counters
+            .used(CONCURRENCY_KEY, concurrency_day())
+            .await
+            .unwrap(),
         CONCURRENCY_CAP as u64
     );
 }
@@ -546,8 +669,166 @@ async fn counters_across_processes(store: &Store) {
     eprintln!("granted: {in_process} to tasks, {from_children} to child processes");
     assert_eq!(in_process + from_children, CONCURRENCY_CAP as u64);
     assert_eq!(
-        store.counters.used(CONCURRENCY_KEY, concurrency_day()).await.unwrap(),
+        store
+            .counters
+            .used(CONCURRENCY_KEY, concurrency_day())
+            .await
+            .unwrap(),
         CONCURRENCY_CAP as u64
     );
 }
 
+// Backend-specific checks, outside the shared contract.
+
+async fn migrate_twice(url: &str) {
+    let first = connect(url).await;
+    first.migrate().await.unwrap();
+    first.migrate().await.unwrap();
+    // A second process-like connect finds nothing pending and keeps the data.
+    let src = key(AtsKind::Lever, "kept");
+    first.sync_sources(&[spec(&src)]).await.unwrap();
+    let second = connect(url).await;
+    assert_eq!(second.sources().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_migrations_run_twice() {
+    let store = Store::sqlite().await;
+    migrate_twice(store.target.as_deref().unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_migrations_run_twice() {
+    let Some(store) = Store::mysql().await else {
+        return;
+    };
+    migrate_twice(store.target.as_deref().unwrap()).await;
+}
+
+fn assert_hidden(shown: &str, secret: &str) {
+    assert!(!shown.contains(secret), "password leaked: {shown}");
+    assert!(
+        !shown.contains(&secret.replace('@', "%40")),
+        "password leaked: {shown}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_password_never_shown_when_connecting_fails() {
+    use jobs_bot::adapters::db::{Database, DatabaseTarget};
+    let secret = "S3cr3t@pw-0x2a";
+    // Nothing listens on port 1, so this needs no server.
+    let url = format!(
+        "mysql://bot:{}@127.0.0.1:1/jobs",
+        secret.replace('@', "%40")
+    );
+    let target = DatabaseTarget::resolve(Some(&url), None, "unused.db".into()).unwrap();
+    assert_eq!(target.to_string(), "mysql://bot@127.0.0.1:1/jobs");
+    assert_hidden(&format!("{target:?}"), secret);
+    let err = Database::connect(&target).await.unwrap_err();
+    assert_hidden(&err.to_string(), secret);
+    assert_hidden(&format!("{err:?}"), secret);
+
+    // A real server refusing the password.
+    let Some(admin) = mysql_admin_url() else {
+        return;
+    };
+    let mut wrong = url::Url::parse(&admin).unwrap();
+    wrong.set_username("jb_no_such_user").unwrap();
+    wrong.set_password(Some(secret)).unwrap();
+    let target = DatabaseTarget::resolve(Some(wrong.as_str()), None, "unused.db".into()).unwrap();
+    let err = Database::connect(&target).await.unwrap_err();
+    assert!(matches!(
+        err,
+        jobs_bot::ports::StoreError::Migration(_) | jobs_bot::ports::StoreError::Unavailable(_)
+    ));
+    assert_hidden(&err.to_string(), secret);
+    assert_hidden(&format!("{err:?}"), secret);
+}
+
+const CRASH_TARGET_ENV: &str = "JB_CRASH_WORKER_TARGET";
+const CRASH_JOBS: usize = 8_000;
+
+fn crash_source() -> jobs_bot::domain::SourceKey {
+    key(AtsKind::Lever, "crash")
+}
+
+/// Not a test on its own: in a child spawned by `killed_mid_batch_leaves_nothing`,
+/// applies one very large batch (and gets killed while doing it); a no-op otherwise.
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_worker_process() {
+    use std::io::Write;
+    let Ok(target) = std::env::var(CRASH_TARGET_ENV) else {
+        return;
+    };
+    let db = connect(&target).await;
+    let src = crash_source();
+    let mut batch = ok_batch(&src, t(1));
+    batch.inserts = (0..CRASH_JOBS)
+        .map(|i| {
+            let mut p = posting(&i.to_string(), "Crash test");
+            p.description = "x".repeat(1000);
+            planned(&src, p)
+        })
+        .collect();
+    println!("BATCH_START");
+    std::io::stdout().flush().unwrap();
+    db.apply_batch(&batch).await.unwrap();
+    println!("BATCH_DONE");
+}
+
+/// kill -9 while a source's batch is being written leaves none of it behind (or, if the
+/// child was faster than the kill, all of it).
+async fn killed_mid_batch_leaves_nothing(url: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let db = connect(url).await;
+    db.sync_sources(&[spec(&crash_source())]).await.unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["crash_worker_process", "--exact", "--nocapture"])
+        .env(CRASH_TARGET_ENV, url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    assert!(
+        lines.any(|l| l.unwrap().contains("BATCH_START")),
+        "worker never started"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let jobs = db.jobs(&JobFilter::default()).await.unwrap().len();
+    let source = db.sources().await.unwrap().remove(0);
+    eprintln!("after kill: {jobs} jobs stored");
+    if jobs == 0 {
+        assert_eq!(
+            source.last_fetched_at, None,
+            "outcome written without its jobs"
+        );
+    } else {
+        assert_eq!(jobs, CRASH_JOBS, "half a batch was written");
+        assert_eq!(source.last_fetched_at, Some(t(1)));
+    }
+    // The database is usable afterwards.
+    db.apply_batch(&ok_batch(&crash_source(), t(2)))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_killed_mid_batch_leaves_nothing() {
+    let store = Store::sqlite().await;
+    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_killed_mid_batch_leaves_nothing() {
+    let Some(store) = Store::mysql().await else {
+        return;
+    };
+    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
+}

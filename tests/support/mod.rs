@@ -198,8 +198,10 @@ pub fn full_posting(id: &str) -> Posting {
         apply_url: Some("https://jobs.example/apply/1".into()),
         description: "Rust 🦀 ünïcode ✓ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n".repeat(200 * 1024 / 40),
         salary_text: Some("€70k–€90k 💶".into()),
-        posted_at: Some(Utc.with_ymd_and_hms(2023, 12, 31, 23, 59, 58).unwrap()
-            + chrono::Duration::microseconds(654_321)),
+        posted_at: Some(
+            Utc.with_ymd_and_hms(2023, 12, 31, 23, 59, 58).unwrap()
+                + chrono::Duration::microseconds(654_321),
+        ),
         updated_at: Some(Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 1).unwrap()),
     }
 }

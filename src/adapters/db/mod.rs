@@ -212,9 +212,11 @@ fn redact(msg: String, password: Option<&str>) -> String {
         return msg;
     };
     let mut encoded = url::Url::parse("mysql://u@h/").ok();
-    let encoded = encoded
-        .as_mut()
-        .and_then(|u| u.set_password(Some(pw)).ok().and(u.password().map(str::to_owned)));
+    let encoded = encoded.as_mut().and_then(|u| {
+        u.set_password(Some(pw))
+            .ok()
+            .and(u.password().map(str::to_owned))
+    });
     let mut out = msg.replace(pw, "***");
     if let Some(enc) = encoded.filter(|e| e != pw) {
         out = out.replace(&enc, "***");

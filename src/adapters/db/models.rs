@@ -161,10 +161,14 @@ pub struct JobRow {
 }
 
 fn workplace(s: &str) -> Result<WorkplaceType, StoreError> {
-    [WorkplaceType::OnSite, WorkplaceType::Hybrid, WorkplaceType::Remote]
-        .into_iter()
-        .find(|w| w.as_str() == s)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown workplace_type {s:?}")))
+    [
+        WorkplaceType::OnSite,
+        WorkplaceType::Hybrid,
+        WorkplaceType::Remote,
+    ]
+    .into_iter()
+    .find(|w| w.as_str() == s)
+    .ok_or_else(|| StoreError::Corrupt(format!("unknown workplace_type {s:?}")))
 }
 
 /// The source key of a stored row; `declared` is the source's declared spelling, if known.
@@ -275,7 +279,11 @@ fn count(n: i32, what: &str) -> Result<u32, StoreError> {
 impl SourceRow {
     pub fn into_record(self, open_jobs: u64) -> Result<SourceRecord, StoreError> {
         Ok(SourceRecord {
-            key: source_key(&self.ats_type, &self.company_slug, Some(&self.declared_slug))?,
+            key: source_key(
+                &self.ats_type,
+                &self.company_slug,
+                Some(&self.declared_slug),
+            )?,
             name: self.name,
             region: region(&self.region)?,
             enabled: self.enabled,

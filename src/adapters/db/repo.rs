@@ -38,7 +38,9 @@ fn chunk_rows(rows: Vec<NewJob>) -> Vec<Vec<NewJob>> {
             continue;
         }
         let size = row.approx_bytes();
-        if !current.is_empty() && (current.len() == ROWS_PER_INSERT || bytes + size > BYTES_PER_INSERT) {
+        if !current.is_empty()
+            && (current.len() == ROWS_PER_INSERT || bytes + size > BYTES_PER_INSERT)
+        {
             chunks.push(std::mem::take(&mut current));
             bytes = 0;
         }
@@ -145,7 +147,11 @@ impl Repository for Database {
             jobs::table
                 .filter(jobs::ats_type.eq(ats))
                 .filter(jobs::company_slug.eq(slug))
-                .select((jobs::job_uid, jobs::content_hash, jobs::closed_at.is_not_null()))
+                .select((
+                    jobs::job_uid,
+                    jobs::content_hash,
+                    jobs::closed_at.is_not_null(),
+                ))
                 .load::<(String, String, bool)>(c)
                 .await?
         })?;
@@ -166,12 +172,19 @@ impl Repository for Database {
         let (ats, slug) = (batch.source.ats.as_str(), batch.source.slug.as_str());
         let streak = i32::try_from(batch.outcome.empty_streak).unwrap_or(i32::MAX);
         let new_rows = |jobs: &[crate::domain::upsert::PlannedJob]| {
-            chunk_rows(jobs.iter().map(|j| NewJob::new(&batch.source, j, batch.now)).collect())
+            chunk_rows(
+                jobs.iter()
+                    .map(|j| NewJob::new(&batch.source, j, batch.now))
+                    .collect(),
+            )
         };
         let inserts = new_rows(&batch.inserts);
         let updates = new_rows(&batch.updates);
-        let (touched, reopened, closed) =
-            (uids(&batch.touched), uids(&batch.reopened), uids(&batch.closed));
+        let (touched, reopened, closed) = (
+            uids(&batch.touched),
+            uids(&batch.reopened),
+            uids(&batch.closed),
+        );
         let error = batch.outcome.error.as_deref();
         write_tx!(self, |c| {
             // The outcome first: it also proves the source exists before any job is written.
@@ -247,7 +260,12 @@ impl Repository for Database {
         // single transaction is the plain and safe choice.
         let changes: Vec<(String, JobContent)> = rows
             .iter()
-            .map(|r| (r.uid.as_str().to_string(), JobContent::new(&r.posting, &r.hash, now)))
+            .map(|r| {
+                (
+                    r.uid.as_str().to_string(),
+                    JobContent::new(&r.posting, &r.hash, now),
+                )
+            })
             .collect();
         write_tx!(self, |c| {
             for (uid, content) in &changes {

@@ -54,10 +54,7 @@ pub(super) fn pool(path: &Path) -> Result<Pool<SqliteConn>, StoreError> {
 }
 
 impl Dialect for SqliteConn {
-    fn insert_jobs(
-        &mut self,
-        rows: Vec<NewJob>,
-    ) -> impl Future<Output = QueryResult<()>> + Send {
+    fn insert_jobs(&mut self, rows: Vec<NewJob>) -> impl Future<Output = QueryResult<()>> + Send {
         self.spawn_blocking(move |c: &mut SqliteConnection| {
             diesel::insert_into(jobs::table)
                 .values(&rows)
@@ -68,10 +65,7 @@ impl Dialect for SqliteConn {
         })
     }
 
-    fn upsert_jobs(
-        &mut self,
-        rows: Vec<NewJob>,
-    ) -> impl Future<Output = QueryResult<()>> + Send {
+    fn upsert_jobs(&mut self, rows: Vec<NewJob>) -> impl Future<Output = QueryResult<()>> + Send {
         self.spawn_blocking(move |c: &mut SqliteConnection| {
             use jobs::*;
             diesel::insert_into(table)
@@ -139,6 +133,62 @@ impl Dialect for SqliteConn {
                 self,
             )
             .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_async::RunQueryDsl;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Timeout {
+        #[diesel(sql_type = BigInt)]
+        timeout: i64,
+    }
+
+    #[derive(QueryableByName)]
+    struct Journal {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+
+    #[derive(QueryableByName)]
+    struct ForeignKeys {
+        #[diesel(sql_type = BigInt)]
+        foreign_keys: i64,
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn every_pooled_connection_gets_the_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir.path().join("new").join("p.db")).unwrap();
+        // Hold several at once so the pool must open distinct connections.
+        let mut held = Vec::new();
+        for _ in 0..POOL_SIZE {
+            held.push(pool.get().await.unwrap());
+        }
+        for conn in &mut held {
+            let c: &mut SqliteConn = conn;
+            let t: Timeout = diesel::sql_query("PRAGMA busy_timeout")
+                .get_result(c)
+                .await
+                .unwrap();
+            let j: Journal = diesel::sql_query("PRAGMA journal_mode")
+                .get_result(c)
+                .await
+                .unwrap();
+            let f: ForeignKeys = diesel::sql_query("PRAGMA foreign_keys")
+                .get_result(c)
+                .await
+                .unwrap();
+            assert_eq!(
+                (t.timeout, j.journal_mode.as_str(), f.foreign_keys),
+                (10_000, "wal", 1)
+            );
         }
     }
 }

@@ -111,7 +111,8 @@ impl MysqlTarget {
         // The url crate's messages describe the problem without echoing the input.
         let url = Url::parse(raw).map_err(|e| TargetError::InvalidMysqlUrl(e.to_string()))?;
         let decode = |s: &str| {
-            percent_decode(s).ok_or_else(|| TargetError::InvalidMysqlUrl("bad percent-encoding".into()))
+            percent_decode(s)
+                .ok_or_else(|| TargetError::InvalidMysqlUrl("bad percent-encoding".into()))
         };
         let host = url
             .host_str()
@@ -279,13 +280,21 @@ mod tests {
             panic!("expected mysql, got {t:?}");
         };
         assert_eq!(
-            (m.host.as_str(), m.port, m.database.as_str(), m.user.as_str()),
+            (
+                m.host.as_str(),
+                m.port,
+                m.database.as_str(),
+                m.user.as_str()
+            ),
             ("db.example", 3307, "jobs", "bot")
         );
         assert_eq!(m.password(), Some("p@ss/w0rd"));
         assert_eq!(t.to_string(), "mysql://bot@db.example:3307/jobs");
         for shown in [format!("{t}"), format!("{t:?}"), format!("{m:?}")] {
-            assert!(!shown.contains("p@ss") && !shown.contains("p%40ss"), "{shown}");
+            assert!(
+                !shown.contains("p@ss") && !shown.contains("p%40ss"),
+                "{shown}"
+            );
         }
         assert!(m.connection_url().contains("p%40ss%2Fw0rd"));
         let back = MysqlTarget::parse(&m.connection_url()).unwrap();
@@ -294,7 +303,8 @@ mod tests {
 
     #[test]
     fn mysql_url_defaults_port() {
-        let t = DatabaseTarget::resolve(Some("mysql://root@127.0.0.1/test"), None, default()).unwrap();
+        let t =
+            DatabaseTarget::resolve(Some("mysql://root@127.0.0.1/test"), None, default()).unwrap();
         assert_eq!(t.to_string(), "mysql://root@127.0.0.1:3306/test");
     }
 
@@ -310,7 +320,8 @@ mod tests {
         assert!(!format!("{parts:?}").contains("secret-pw"));
         let t = DatabaseTarget::resolve(None, Some(parts.clone()), default()).unwrap();
         assert_eq!(t.to_string(), "mysql://u@h:3306/d");
-        let t = DatabaseTarget::resolve(Some("sqlite:x.db"), Some(parts.clone()), default()).unwrap();
+        let t =
+            DatabaseTarget::resolve(Some("sqlite:x.db"), Some(parts.clone()), default()).unwrap();
         assert_eq!(t, DatabaseTarget::Sqlite("x.db".into()));
         let t = DatabaseTarget::resolve(Some("  "), Some(parts), default()).unwrap();
         assert!(matches!(t, DatabaseTarget::Mysql(_)));
@@ -334,8 +345,8 @@ mod tests {
 
     #[test]
     fn other_schemes_are_rejected_without_echoing_the_url() {
-        let err = DatabaseTarget::resolve(Some("postgres://u:hunter2@h/d"), None, default())
-            .unwrap_err();
+        let err =
+            DatabaseTarget::resolve(Some("postgres://u:hunter2@h/d"), None, default()).unwrap_err();
         assert!(!err.to_string().contains("hunter2"));
         assert_eq!(
             err,
@@ -343,7 +354,8 @@ mod tests {
                 scheme: "postgres".into()
             }
         );
-        let err = DatabaseTarget::resolve(Some("mysql://u:hunter2@/d"), None, default()).unwrap_err();
+        let err =
+            DatabaseTarget::resolve(Some("mysql://u:hunter2@/d"), None, default()).unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
