@@ -14,7 +14,12 @@ async fn invalid_configuration_exits_2_and_names_every_problem() {
     let out = world.run(&["check-config"]).await;
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    for var in ["MAX_FETCH_PER_RUN", "FIT_MIN", "NOTION_TOKEN", "NOTION_DATA_SOURCE_ID"] {
+    for var in [
+        "MAX_FETCH_PER_RUN",
+        "FIT_MIN",
+        "NOTION_TOKEN",
+        "NOTION_DATA_SOURCE_ID",
+    ] {
         assert!(err.contains(var), "{var} not named in {err}");
     }
     assert!(!err.contains("hunter2-secret"));
@@ -35,7 +40,10 @@ async fn bad_sources_file_exits_2_naming_entry_and_line() {
     let out = world.run(&["sources", "check"]).await;
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("entry 2 (line 5)") && err.contains("taleo"), "{err}");
+    assert!(
+        err.contains("entry 2 (line 5)") && err.contains("taleo"),
+        "{err}"
+    );
     let out = world.run(&["ingest"]).await;
     assert_eq!(out.status.code(), Some(2));
 }
@@ -45,12 +53,31 @@ async fn sources_add_appends_and_check_accepts() {
     let world = World::new(Backend::Sqlite).await.unwrap();
     world.declare(&["acme"], &[]);
     let out = world
-        .run(&["sources", "add", "https://jobs.eu.lever.co/beta/123?x=1", "--name", "Beta"])
+        .run(&[
+            "sources",
+            "add",
+            "https://jobs.eu.lever.co/beta/123?x=1",
+            "--name",
+            "Beta",
+        ])
         .await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(world.sources_path()).unwrap();
-    assert!(text.contains("slug = \"beta\"") && text.contains("region = \"eu\""), "{text}");
-    let out = world.run(&["sources", "add", "https://evil.example/boards.greenhouse.io/x"]).await;
+    assert!(
+        text.contains("slug = \"beta\"") && text.contains("region = \"eu\""),
+        "{text}"
+    );
+    let out = world
+        .run(&[
+            "sources",
+            "add",
+            "https://evil.example/boards.greenhouse.io/x",
+        ])
+        .await;
     assert_eq!(out.status.code(), Some(2));
     let out = world.run(&["sources", "check"]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 sources"));
@@ -78,7 +105,14 @@ async fn help_lists_the_commands() {
     let out = world.run(&["--help"]).await;
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["ingest", "check-config", "migrate", "sources", "jobs", "reparse"] {
+    for cmd in [
+        "ingest",
+        "check-config",
+        "migrate",
+        "sources",
+        "jobs",
+        "reparse",
+    ] {
         assert!(text.contains(cmd), "{cmd} missing from help");
     }
 }

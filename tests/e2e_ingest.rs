@@ -11,13 +11,19 @@ const LEVER_FIXTURE: &str = include_str!("fixtures/lever_postings.json");
 const GREENHOUSE_FIXTURE: &str = include_str!("fixtures/greenhouse_jobs.json");
 
 fn count(done: &Value, field: &str) -> u64 {
-    done[field].as_u64().unwrap_or_else(|| panic!("{field} missing in {done}"))
+    done[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{field} missing in {done}"))
 }
 
 async fn lifecycle(backend: Backend) {
-    let Some(world) = World::new(backend).await else { return };
+    let Some(world) = World::new(backend).await else {
+        return;
+    };
     world.declare(&["acme", "anthropic"], &["spotify"]);
-    let lever_items = serde_json::from_str::<Vec<Value>>(LEVER_FIXTURE).unwrap().len() as u64;
+    let lever_items = serde_json::from_str::<Vec<Value>>(LEVER_FIXTURE)
+        .unwrap()
+        .len() as u64;
     let gh_fixture: Value = serde_json::from_str(GREENHOUSE_FIXTURE).unwrap();
     let gh_fixture_items = gh_fixture["jobs"].as_array().unwrap().len() as u64;
     let acme = numbered(4);
@@ -26,7 +32,9 @@ async fn lifecycle(backend: Backend) {
         let gh_fixture = gh_fixture.clone();
         async move {
             world.reset().await;
-            world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&acme))).await;
+            world
+                .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&acme)))
+                .await;
             world.serve_greenhouse("anthropic", gh_fixture).await;
             world
                 .serve(
@@ -40,7 +48,10 @@ async fn lifecycle(backend: Backend) {
     // First run: everything is new.
     serve_all(acme.clone()).await;
     let first = world.ingest().await;
-    assert_eq!(count(&first, "inserted"), 4 + gh_fixture_items + lever_items);
+    assert_eq!(
+        count(&first, "inserted"),
+        4 + gh_fixture_items + lever_items
+    );
     assert_eq!(count(&first, "sources_ok"), 3);
     assert_eq!(first["run_id"].as_str().map(str::len), Some(32));
     let jobs = world.jobs().await;
@@ -54,7 +65,10 @@ async fn lifecycle(backend: Backend) {
 
     // Second run, nothing changed: nothing written.
     let second = world.ingest().await;
-    assert_eq!((count(&second, "inserted"), count(&second, "updated")), (0, 0));
+    assert_eq!(
+        (count(&second, "inserted"), count(&second, "updated")),
+        (0, 0)
+    );
     assert_eq!(count(&second, "unchanged"), count(&first, "inserted"));
 
     // One title changes.
@@ -62,7 +76,10 @@ async fn lifecycle(backend: Backend) {
     changed[0].1 = "Staff Engineer 1".into();
     serve_all(changed.clone()).await;
     let third = world.ingest().await;
-    assert_eq!((count(&third, "inserted"), count(&third, "updated")), (0, 1));
+    assert_eq!(
+        (count(&third, "inserted"), count(&third, "updated")),
+        (0, 1)
+    );
 
     // One posting vanishes: closed, row kept.
     let vanished = changed[3].0.to_string();
@@ -70,15 +87,24 @@ async fn lifecycle(backend: Backend) {
     let fourth = world.ingest().await;
     assert_eq!(count(&fourth, "closed"), 1);
     let jobs = world.jobs().await;
-    let gone = jobs.iter().find(|j| j["ats_job_id"] == vanished.as_str()).expect("row kept");
+    let gone = jobs
+        .iter()
+        .find(|j| j["ats_job_id"] == vanished.as_str())
+        .expect("row kept");
     assert!(gone["closed_at"].is_string());
 
     // It comes back: reopened, not inserted.
     serve_all(changed).await;
     let fifth = world.ingest().await;
-    assert_eq!((count(&fifth, "reopened"), count(&fifth, "inserted")), (1, 0));
+    assert_eq!(
+        (count(&fifth, "reopened"), count(&fifth, "inserted")),
+        (1, 0)
+    );
     let jobs = world.jobs().await;
-    let back = jobs.iter().find(|j| j["ats_job_id"] == vanished.as_str()).unwrap();
+    let back = jobs
+        .iter()
+        .find(|j| j["ats_job_id"] == vanished.as_str())
+        .unwrap();
     assert!(back["closed_at"].is_null());
 }
 
@@ -93,9 +119,13 @@ async fn lifecycle_on_mysql() {
 }
 
 async fn caps(backend: Backend) {
-    let Some(mut world) = World::new(backend).await else { return };
+    let Some(mut world) = World::new(backend).await else {
+        return;
+    };
     world.declare(&["acme"], &[]);
-    world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(8)))).await;
+    world
+        .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(8))))
+        .await;
     world.set("MAX_NEW_JOBS_PER_DAY", "5");
     let first = world.ingest().await;
     assert_eq!(count(&first, "inserted"), 5);
@@ -118,10 +148,14 @@ async fn new_job_cap_on_mysql() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn call_cap_limits_requests_and_the_run_still_succeeds() {
-    let Some(mut world) = World::new(Backend::Sqlite).await else { return };
+    let Some(mut world) = World::new(Backend::Sqlite).await else {
+        return;
+    };
     world.declare(&["one", "two", "three"], &[]);
     for t in ["one", "two", "three"] {
-        world.serve_greenhouse(t, greenhouse_board(t, &[(1, "Job")])).await;
+        world
+            .serve_greenhouse(t, greenhouse_board(t, &[(1, "Job")]))
+            .await;
     }
     world.set("MAX_CALLS_PER_DAY", "1");
     let done = world.ingest().await;
@@ -136,14 +170,20 @@ async fn call_cap_limits_requests_and_the_run_still_succeeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
-    let Some(world) = World::new(Backend::Sqlite).await else { return };
+    let Some(world) = World::new(Backend::Sqlite).await else {
+        return;
+    };
     world.declare(&["good", "missing", "broken", "flaky", "throttled"], &[]);
-    world.serve_greenhouse("good", greenhouse_board("good", &[(1, "A")])).await;
+    world
+        .serve_greenhouse("good", greenhouse_board("good", &[(1, "A")]))
+        .await;
     world
         .serve(
             "/v1/boards/missing/jobs",
-            ResponseTemplate::new(404)
-                .set_body_raw(r#"{"status":404,"error":"Job not found"}"#, "application/json"),
+            ResponseTemplate::new(404).set_body_raw(
+                r#"{"status":404,"error":"Job not found"}"#,
+                "application/json",
+            ),
         )
         .await;
     world
@@ -160,7 +200,9 @@ async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
             .with_priority(1)
             .mount(&world.server)
             .await;
-        world.serve_greenhouse(token, greenhouse_board(token, &[(7, "B")])).await;
+        world
+            .serve_greenhouse(token, greenhouse_board(token, &[(7, "B")]))
+            .await;
     }
     let done = world.ingest().await;
     assert_eq!(count(&done, "sources_ok"), 3);
@@ -182,14 +224,26 @@ async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
-    let Some(mut world) = World::new(Backend::Mysql).await else { return };
+    let Some(mut world) = World::new(Backend::Mysql).await else {
+        return;
+    };
     world.declare(&["acme", "beta"], &[]);
-    world.serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(20)))).await;
-    world.serve_greenhouse("beta", greenhouse_board("beta", &as_refs(&numbered(20)))).await;
+    world
+        .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(20))))
+        .await;
+    world
+        .serve_greenhouse("beta", greenhouse_board("beta", &as_refs(&numbered(20))))
+        .await;
     world.set("MAX_NEW_JOBS_PER_DAY", "10");
     // Migrate first so both processes start on the same schema at the same moment.
     assert!(world.run(&["migrate"]).await.status.success());
-    let spawn = || world.command(&["ingest"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let spawn = || {
+        world
+            .command(&["ingest"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
     let (a, b) = (spawn(), spawn());
     let outputs = tokio::task::spawn_blocking(move || {
         (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
@@ -200,7 +254,10 @@ async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
     let jobs = world.jobs().await;
     assert!(jobs.len() <= 10, "{} rows", jobs.len());
     assert!(!jobs.is_empty());
-    let mut uids: Vec<&str> = jobs.iter().map(|j| j["job_uid"].as_str().unwrap()).collect();
+    let mut uids: Vec<&str> = jobs
+        .iter()
+        .map(|j| j["job_uid"].as_str().unwrap())
+        .collect();
     uids.sort();
     uids.dedup();
     assert_eq!(uids.len(), jobs.len(), "duplicate rows");
@@ -238,7 +295,9 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
         }
         world
     };
-    let Some(mut crashed) = World::new(Backend::Sqlite).await else { return };
+    let Some(mut crashed) = World::new(Backend::Sqlite).await else {
+        return;
+    };
     crashed.set("INGEST_CONCURRENCY", "1");
     let crashed = setup(crashed, true).await;
     let mut child = crashed
@@ -251,7 +310,10 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
     let saw_source = tokio::task::spawn_blocking(move || {
         use std::io::BufRead;
         let mut done = 0;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if line.contains("\"source_done\"") {
                 done += 1;
                 if done == 2 {
@@ -268,7 +330,11 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let partial = crashed.jobs().await;
-    assert_eq!(partial.len(), 30 + 31, "exactly the two finished sources, complete");
+    assert_eq!(
+        partial.len(),
+        30 + 31,
+        "exactly the two finished sources, complete"
+    );
 
     // The rerun, with the provider healthy again.
     crashed.reset().await;
@@ -277,20 +343,34 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
 
     let clean = setup(World::new(Backend::Sqlite).await.unwrap(), false).await;
     clean.ingest().await;
-    assert_eq!(comparable(&crashed.jobs().await), comparable(&clean.jobs().await));
+    assert_eq!(
+        comparable(&crashed.jobs().await),
+        comparable(&clean.jobs().await)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_writes_nothing_and_spends_nothing() {
-    let Some(world) = World::new(Backend::Sqlite).await else { return };
+    let Some(world) = World::new(Backend::Sqlite).await else {
+        return;
+    };
     world.declare(&["acme"], &[]);
-    world.serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")])).await;
+    world
+        .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")]))
+        .await;
     let out = world.run(&["ingest", "--dry-run"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("would insert 1"), "{text}");
     assert!(text.contains("Solo"), "{text}");
-    assert!(!world.dir.path().join("jobs.db").exists(), "dry run created the database");
+    assert!(
+        !world.dir.path().join("jobs.db").exists(),
+        "dry run created the database"
+    );
     // The real run afterwards still inserts.
     assert_eq!(count(&world.ingest().await, "inserted"), 1);
 }

@@ -361,7 +361,11 @@ fn read_mysql(r: &mut Reader<'_>) -> Option<MysqlParts> {
 fn read_database(r: &mut Reader<'_>) -> Option<DatabaseTarget> {
     let url = r.secret("DATABASE_URL");
     let mysql = read_mysql(r);
-    let variable = if url.is_some() { "DATABASE_URL" } else { "MYSQL_HOST" };
+    let variable = if url.is_some() {
+        "DATABASE_URL"
+    } else {
+        "MYSQL_HOST"
+    };
     if url.is_none() && mysql.is_none() && default_sqlite_path().is_none() {
         r.problem(
             "DATABASE_URL",

@@ -62,6 +62,8 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("every source that was fetched failed to be stored; last error: {0}")]
     NothingStored(StoreError),
+    #[error("a fetch task failed: {0}")]
+    Task(String),
 }
 
 /// How one source ended.
@@ -155,6 +157,11 @@ enum PageStop {
 
 /// One run of ingest over the enabled sources.
 pub struct Ingest {
+    shared: Arc<Shared>,
+}
+
+/// The run's state, shared with the fetch tasks.
+struct Shared {
     deps: IngestDeps,
     policy: IngestPolicy,
     writes_left: AtomicUsize,
@@ -168,14 +175,22 @@ impl Ingest {
             .map(|k| (k, Mutex::new(None)))
             .collect();
         Ingest {
-            writes_left: AtomicUsize::new(policy.max_writes_per_run),
-            deps,
-            policy,
-            provider_gates,
+            shared: Arc::new(Shared {
+                writes_left: AtomicUsize::new(policy.max_writes_per_run),
+                deps,
+                policy,
+                provider_gates,
+            }),
         }
     }
 
     pub async fn run(&self) -> Result<IngestReport, IngestError> {
+        self.shared.clone().run().await
+    }
+}
+
+impl Shared {
+    async fn run(self: Arc<Self>) -> Result<IngestReport, IngestError> {
         let started = Instant::now();
         let sources = self.deps.repo.enabled_sources().await?;
         tracing::info!(
@@ -189,11 +204,15 @@ impl Ingest {
         let mut last_store_error = None;
         // `buffered` keeps source order, so planning and writing happen in rotation order
         // whatever order the fetches finish in: the results do not depend on timing.
+        // Each fetch is its own task so it keeps running while a write is awaited here: a
+        // fetch suspended inside a counter transaction would otherwise hold the database
+        // lock that the write waits for.
+        let spawner = self.clone();
         let mut fetches = futures::stream::iter(sources)
-            .map(|record| self.fetch_source(record))
+            .map(move |record| tokio::spawn(spawner.clone().fetch_source(record)))
             .buffered(self.policy.concurrency.max(1));
-        while let Some(fetched) = fetches.next().await {
-            let fetched = fetched?;
+        while let Some(joined) = fetches.next().await {
+            let fetched = joined.map_err(|e| IngestError::Task(e.to_string()))??;
             let source = match self.apply(fetched).await {
                 Ok(source) => source,
                 Err((source, err)) => {
@@ -236,7 +255,7 @@ impl Ingest {
         }
     }
 
-    async fn fetch_source(&self, record: SourceRecord) -> Result<Fetched, IngestError> {
+    async fn fetch_source(self: Arc<Self>, record: SourceRecord) -> Result<Fetched, IngestError> {
         let mut fetched = Fetched {
             record,
             postings: Vec::new(),

@@ -28,7 +28,10 @@ pub fn parse_age(input: &str) -> Result<chrono::Duration, String> {
 }
 
 fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+    t.map_or_else(
+        || "-".to_string(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 /// Left-aligned columns, each as wide as its widest cell.
@@ -49,7 +52,11 @@ fn write_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> i
             .trim_end()
             .to_string()
     };
-    writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
     for row in rows {
         writeln!(out, "{}", line(row.clone()))?;
     }
@@ -76,14 +83,23 @@ pub fn print_sources(records: &[SourceRecord]) -> io::Result<()> {
                 if s.enabled { "yes" } else { "no" }.to_string(),
                 when(s.last_success_at),
                 s.open_jobs.to_string(),
-                s.last_error.as_deref().map_or_else(|| "-".into(), |e| clip(e, 60)),
+                s.last_error
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |e| clip(e, 60)),
             ]
         })
         .collect();
     let mut out = io::stdout().lock();
     write_table(
         &mut out,
-        &["PROVIDER", "SLUG", "ENABLED", "LAST SUCCESS", "OPEN JOBS", "LAST ERROR"],
+        &[
+            "PROVIDER",
+            "SLUG",
+            "ENABLED",
+            "LAST SUCCESS",
+            "OPEN JOBS",
+            "LAST ERROR",
+        ],
         &rows,
     )
 }
@@ -117,8 +133,16 @@ fn view(job: &JobRecord) -> JobView<'_> {
 }
 
 const CSV_COLUMNS: [&str; 10] = [
-    "job_uid", "source", "title", "company", "location", "workplace", "salary", "url",
-    "first_seen_at", "closed_at",
+    "job_uid",
+    "source",
+    "title",
+    "company",
+    "location",
+    "workplace",
+    "salary",
+    "url",
+    "first_seen_at",
+    "closed_at",
 ];
 
 fn csv_row(job: &JobRecord) -> [String; 10] {
@@ -129,7 +153,9 @@ fn csv_row(job: &JobRecord) -> [String; 10] {
         p.title.clone(),
         p.company.clone().unwrap_or_default(),
         p.location.clone().unwrap_or_default(),
-        p.workplace_type.map(|w| w.as_str().to_string()).unwrap_or_default(),
+        p.workplace_type
+            .map(|w| w.as_str().to_string())
+            .unwrap_or_default(),
         p.salary_text.clone().unwrap_or_default(),
         p.url.clone().unwrap_or_default(),
         job.first_seen_at.to_rfc3339(),
@@ -137,7 +163,11 @@ fn csv_row(job: &JobRecord) -> [String; 10] {
     ]
 }
 
-pub fn write_jobs(out: &mut impl Write, jobs: &[JobRecord], format: OutputFormat) -> io::Result<()> {
+pub fn write_jobs(
+    out: &mut impl Write,
+    jobs: &[JobRecord],
+    format: OutputFormat,
+) -> io::Result<()> {
     match format {
         OutputFormat::Json => {
             let views: Vec<JobView<'_>> = jobs.iter().map(view).collect();
@@ -162,11 +192,20 @@ pub fn write_jobs(out: &mut impl Write, jobs: &[JobRecord], format: OutputFormat
                         clip(&j.posting.title, 50),
                         clip(j.posting.location.as_deref().unwrap_or("-"), 30),
                         when(Some(j.first_seen_at)),
-                        if j.closed_at.is_some() { "closed" } else { "open" }.to_string(),
+                        if j.closed_at.is_some() {
+                            "closed"
+                        } else {
+                            "open"
+                        }
+                        .to_string(),
                     ]
                 })
                 .collect();
-            write_table(out, &["UID", "SOURCE", "TITLE", "LOCATION", "FIRST SEEN", "STATUS"], &rows)
+            write_table(
+                out,
+                &["UID", "SOURCE", "TITLE", "LOCATION", "FIRST SEEN", "STATUS"],
+                &rows,
+            )
         }
     }
 }
@@ -216,7 +255,10 @@ mod tests {
         write_table(
             &mut out,
             &["A", "B"],
-            &[vec!["long cell".into(), "x".into()], vec!["s".into(), "y".into()]],
+            &[
+                vec!["long cell".into(), "x".into()],
+                vec!["s".into(), "y".into()],
+            ],
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -14,7 +14,7 @@ use crate::adapters::clock::SystemClock;
 use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use crate::domain::{AtsKind, JobUid};
 use crate::ports::{
-    Clock, CounterKey, CounterStore, JobFilter, JobSource, Repository, Reparsed, SourceRef,
+    Clock, CounterKey, CounterStore, JobFilter, JobSource, Reparsed, Repository, SourceRef,
     StoreError,
 };
 
@@ -53,7 +53,10 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Some(LogFormatArg::Text) => Some(LogFormat::Text),
         None => settings.log_format,
     };
-    let is_run = matches!(cli.command, Command::Ingest(_) | Command::Reparse(_) | Command::Migrate);
+    let is_run = matches!(
+        cli.command,
+        Command::Ingest(_) | Command::Reparse(_) | Command::Migrate
+    );
     logging::init(
         logging::effective_format(configured),
         &settings.log_level,
@@ -123,7 +126,9 @@ async fn ingest(settings: &Settings, args: &IngestArgs) -> Result<(), AppError> 
         sources,
         clock,
     };
-    let report = Ingest::new(deps, policy(settings, args.dry_run)).run().await?;
+    let report = Ingest::new(deps, policy(settings, args.dry_run))
+        .run()
+        .await?;
     if args.dry_run {
         print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
     }
@@ -168,7 +173,10 @@ fn print_dry_run(report: &IngestReport) -> std::io::Result<()> {
             source.counts.inserted,
             source.counts.updated,
             source.counts.closed,
-            source.error.as_ref().map_or_else(String::new, |e| format!(" ({e})")),
+            source
+                .error
+                .as_ref()
+                .map_or_else(String::new, |e| format!(" ({e})")),
         )?;
         for job in &source.inserted {
             writeln!(out, "  + {} {}", job.uid, job.title)?;
@@ -196,7 +204,10 @@ fn check_config(settings: &Settings) -> Result<(), AppError> {
         settings.max_fetch_per_run,
         settings.ingest_per_source_limit.unwrap_or(0),
     );
-    println!("notion sync: {}", if settings.sync_to_notion { "on" } else { "off" });
+    println!(
+        "notion sync: {}",
+        if settings.sync_to_notion { "on" } else { "off" }
+    );
     Ok(())
 }
 

@@ -25,7 +25,10 @@ pub enum SourcesFileError {
         source: std::io::Error,
     },
     #[error("sources file {path} is invalid:\n{}", .problems.join("\n"))]
-    Invalid { path: PathBuf, problems: Vec<String> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{0} is already in the sources file")]
     Duplicate(SourceKey),
     #[error("{0}")]
@@ -58,21 +61,32 @@ fn line_of(text: &str, span: Range<usize>) -> usize {
 /// Reads `ats:slug` or a careers URL into a provider, slug and region.
 pub fn parse_reference(input: &str) -> Result<(SourceKey, Region), String> {
     let parsed = careers_url::parse_source_ref(input).map_err(|e| e.to_string())?;
-    let region = if parsed.eu { Region::Eu } else { Region::Global };
+    let region = if parsed.eu {
+        Region::Eu
+    } else {
+        Region::Global
+    };
     Ok((SourceKey::new(parsed.ats, parsed.slug), region))
 }
 
 fn entry_to_spec(entry: &EntryShape) -> Result<SourceSpec, String> {
     let (key, url_region) = match (&entry.ats, &entry.slug, &entry.url) {
         (Some(ats), Some(slug), None) => {
-            let ats: AtsKind = ats.parse().map_err(|e: crate::domain::source::UnknownAts| e.to_string())?;
+            let ats: AtsKind = ats
+                .parse()
+                .map_err(|e: crate::domain::source::UnknownAts| e.to_string())?;
             let slug = CompanySlug::parse(slug).map_err(|e| e.to_string())?;
             (SourceKey::new(ats, slug), Region::Global)
         }
         (None, None, Some(url)) => parse_reference(url)?,
         _ => return Err("give either `ats` and `slug`, or `url`".into()),
     };
-    let region = match entry.region.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let region = match entry
+        .region
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None => url_region,
         Some("eu") => Region::Eu,
         Some("global" | "us") => Region::Global,
@@ -154,7 +168,10 @@ pub fn append(
     // The declared spelling matters for providers with case-sensitive ids.
     text.push_str(&format!("slug = \"{}\"\n", key.slug.declared()));
     if let Some(name) = name {
-        text.push_str(&format!("name = {}\n", toml::Value::String(name.to_string())));
+        text.push_str(&format!(
+            "name = {}\n",
+            toml::Value::String(name.to_string())
+        ));
     }
     if region == Region::Eu {
         text.push_str("region = \"eu\"\n");
@@ -232,8 +249,17 @@ enabled = false
     fn append_keeps_comments_and_refuses_duplicates() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sources.toml");
-        std::fs::write(&path, "# my boards\n[[sources]]\nats = \"lever\"\nslug = \"acme\"\n").unwrap();
-        let spec = append(&path, "https://boards.greenhouse.io/beta", Some("Beta \"B\" Co")).unwrap();
+        std::fs::write(
+            &path,
+            "# my boards\n[[sources]]\nats = \"lever\"\nslug = \"acme\"\n",
+        )
+        .unwrap();
+        let spec = append(
+            &path,
+            "https://boards.greenhouse.io/beta",
+            Some("Beta \"B\" Co"),
+        )
+        .unwrap();
         assert_eq!(spec.key.to_string(), "greenhouse:beta");
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("# my boards\n"));
@@ -253,6 +279,9 @@ enabled = false
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("absent.toml");
         assert!(load(&path, false).unwrap().is_empty());
-        assert!(matches!(load(&path, true), Err(SourcesFileError::Read { .. })));
+        assert!(matches!(
+            load(&path, true),
+            Err(SourcesFileError::Read { .. })
+        ));
     }
 }

@@ -30,8 +30,14 @@ pub async fn mysql_database() -> Option<MysqlDb> {
         return None;
     };
     let name = format!("jb_e2e_{}", uuid::Uuid::new_v4().simple());
-    mysql_exec(&base, &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"));
-    let root = base.rsplit_once('/').map_or(base.as_str(), |(r, _)| r).to_string();
+    mysql_exec(
+        &base,
+        &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"),
+    );
+    let root = base
+        .rsplit_once('/')
+        .map_or(base.as_str(), |(r, _)| r)
+        .to_string();
     Some(MysqlDb {
         url: format!("{root}/{name}"),
         admin_url: base,
@@ -55,7 +61,11 @@ fn mysql_exec(url: &str, sql: &str) {
         cmd.arg(format!("-p{pw}"));
     }
     let out = cmd.output().expect("mariadb client runs");
-    assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub struct MysqlDb {
@@ -66,7 +76,10 @@ pub struct MysqlDb {
 
 impl Drop for MysqlDb {
     fn drop(&mut self) {
-        mysql_exec(&self.admin_url, &format!("DROP DATABASE IF EXISTS `{}`", self.name));
+        mysql_exec(
+            &self.admin_url,
+            &format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        );
     }
 }
 
@@ -84,7 +97,10 @@ impl World {
     pub async fn new(backend: Backend) -> Option<World> {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, mysql) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("jobs.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("jobs.db").display()),
+                None,
+            ),
             Backend::Mysql => {
                 let db = mysql_database().await?;
                 (db.url.clone(), Some(db))
@@ -107,7 +123,9 @@ impl World {
     pub fn declare(&self, greenhouse: &[&str], lever: &[&str]) {
         let mut text = String::new();
         for t in greenhouse {
-            text.push_str(&format!("[[sources]]\nats = \"greenhouse\"\nslug = \"{t}\"\n\n"));
+            text.push_str(&format!(
+                "[[sources]]\nats = \"greenhouse\"\nslug = \"{t}\"\n\n"
+            ));
         }
         for s in lever {
             text.push_str(&format!("[[sources]]\nats = \"lever\"\nslug = \"{s}\"\n\n"));
@@ -161,19 +179,32 @@ impl World {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        if std::env::var_os("E2E_DEBUG").is_some() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+        }
         done_line(&out.stdout)
     }
 
     /// Every stored job, as `jobs list --format json` prints it.
     pub async fn jobs(&self) -> Vec<Value> {
-        let out = self.run(&["jobs", "list", "--format", "json", "--limit", "100000"]).await;
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = self
+            .run(&["jobs", "list", "--format", "json", "--limit", "100000"])
+            .await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("jobs list prints JSON")
     }
 
     pub async fn sources_table(&self) -> String {
         let out = self.run(&["sources", "list"]).await;
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -241,7 +272,9 @@ pub fn greenhouse_board(token: &str, jobs: &[(u64, &str)]) -> Value {
 }
 
 pub fn numbered(n: u64) -> Vec<(u64, String)> {
-    (1..=n).map(|i| (1000 + i, format!("Engineer {i}"))).collect()
+    (1..=n)
+        .map(|i| (1000 + i, format!("Engineer {i}")))
+        .collect()
 }
 
 pub fn as_refs(jobs: &[(u64, String)]) -> Vec<(u64, &str)> {
