@@ -46,10 +46,10 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StoreError> 
 /// Opens the configured database only if it already exists (a SQLite file that is not
 /// there is not created), for read-only uses such as seeding a dry run.
 pub async fn open_existing_database(settings: &Settings) -> Result<Option<Database>, StoreError> {
-    if let DatabaseTarget::Sqlite(path) = &settings.database {
-        if !path.exists() {
-            return Ok(None);
-        }
+    if let DatabaseTarget::Sqlite(path) = &settings.database
+        && !path.exists()
+    {
+        return Ok(None);
     }
     Database::connect(&settings.database).await.map(Some)
 }
