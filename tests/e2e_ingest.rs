@@ -374,3 +374,64 @@ async fn dry_run_writes_nothing_and_spends_nothing() {
     // The real run afterwards still inserts.
     assert_eq!(count(&world.ingest().await, "inserted"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reparse_rederives_fields_from_raw_json_without_api_calls() {
+    use jobs_bot::adapters::db::{Database, DatabaseTarget};
+    use jobs_bot::domain::JobUid;
+    use jobs_bot::ports::{Reparsed, Repository};
+
+    let Some(world) = World::new(Backend::Sqlite).await else {
+        return;
+    };
+    world.declare(&["anthropic"], &[]);
+    let fixture: Value = serde_json::from_str(GREENHOUSE_FIXTURE).unwrap();
+    world.serve_greenhouse("anthropic", fixture).await;
+    world.ingest().await;
+    let requests_after_ingest = world.server.received_requests().await.unwrap().len();
+
+    // An older parser stored a worse title: simulate it by rewriting the derived fields.
+    let jobs = world.jobs().await;
+    let uid = JobUid::parse(jobs[0]["job_uid"].as_str().unwrap()).unwrap();
+    let right_title = jobs[0]["title"].as_str().unwrap().to_string();
+    let db = Database::connect(&DatabaseTarget::Sqlite(world.dir.path().join("jobs.db")))
+        .await
+        .unwrap();
+    let mut stale = db.job(&uid).await.unwrap().unwrap().posting;
+    stale.title = "Stale title".into();
+    let hash = stale.content_hash();
+    db.apply_reparsed(
+        &[Reparsed {
+            uid: uid.clone(),
+            posting: stale,
+            hash,
+        }],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(db);
+
+    let out = world.run(&["reparse"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let done = e2e_support::events(&out.stdout)
+        .into_iter()
+        .find(|e| e["event"] == "reparse_done")
+        .expect("reparse_done logged");
+    assert_eq!(count(&done, "changed"), 1);
+    assert_eq!(count(&done, "examined"), jobs.len() as u64);
+    let restored = world.jobs().await;
+    let job = restored
+        .iter()
+        .find(|j| j["job_uid"] == uid.as_str())
+        .unwrap();
+    assert_eq!(job["title"].as_str(), Some(right_title.as_str()));
+    assert_eq!(
+        world.server.received_requests().await.unwrap().len(),
+        requests_after_ingest
+    );
+}

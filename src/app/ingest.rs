@@ -9,6 +9,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 use futures::StreamExt;
 use tokio::sync::Mutex;
 
+use super::progress::Progress;
 use crate::domain::upsert::PlannedJob;
 use crate::domain::{
     AtsKind, Cap, FetchCompleteness, FetchedPosting, JobUid, SourceKey, UpsertPlanner, WriteLimits,
@@ -166,6 +167,7 @@ struct Shared {
     policy: IngestPolicy,
     writes_left: AtomicUsize,
     provider_gates: HashMap<AtsKind, Mutex<Option<Instant>>>,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl Ingest {
@@ -180,8 +182,18 @@ impl Ingest {
                 deps,
                 policy,
                 provider_gates,
+                progress: None,
             }),
         }
+    }
+
+    /// Reports progress source by source (a terminal bar).
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        // Only this handle exists before the run starts.
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.progress = Some(progress);
+        }
+        self
     }
 
     pub async fn run(&self) -> Result<IngestReport, IngestError> {
@@ -200,6 +212,9 @@ impl Shared {
             max_new_jobs_per_day = self.policy.new_jobs_per_day.0,
             max_fetch_per_run = self.policy.max_writes_per_run as u64,
         );
+        if let Some(p) = &self.progress {
+            p.start(sources.len() as u64);
+        }
         let mut report = IngestReport::default();
         let mut last_store_error = None;
         // `buffered` keeps source order, so planning and writing happen in rotation order
@@ -227,7 +242,13 @@ impl Shared {
                 SourceStatus::Skipped => report.sources_skipped += 1,
             }
             report.totals.add(&source.counts);
+            if let Some(p) = &self.progress {
+                p.source_finished(&source);
+            }
             report.sources.push(source);
+        }
+        if let Some(p) = &self.progress {
+            p.finish();
         }
         report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let t = &report.totals;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod ingest;
 pub mod logging;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod sources_file;
 pub mod wiring;

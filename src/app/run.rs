@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::cli::{Cli, Command, IngestArgs, JobsCommand, LogFormatArg, SourcesCommand};
 use super::config::{LogFormat, Settings};
 use super::ingest::{Ingest, IngestDeps, IngestError, IngestPolicy, IngestReport, RetryPolicy};
+use super::progress::TerminalProgress;
 use super::sources_file::{self, SourcesFileError};
 use super::{logging, output, wiring};
 use crate::adapters::ats::AtsError;
@@ -57,14 +58,10 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         cli.command,
         Command::Ingest(_) | Command::Reparse(_) | Command::Migrate
     );
-    logging::init(
-        logging::effective_format(configured),
-        &settings.log_level,
-        &run_id,
-        !is_run,
-    );
+    let log_format = logging::effective_format(configured);
+    logging::init(log_format, &settings.log_level, &run_id, !is_run);
     let result = match cli.command {
-        Command::Ingest(args) => ingest(&settings, &args).await,
+        Command::Ingest(args) => ingest(&settings, &args, log_format).await,
         Command::CheckConfig => check_config(&settings),
         Command::Migrate => migrate(&settings).await,
         Command::Sources(cmd) => sources(&settings, cmd).await,
@@ -103,7 +100,11 @@ fn policy(settings: &Settings, dry_run: bool) -> IngestPolicy {
     }
 }
 
-async fn ingest(settings: &Settings, args: &IngestArgs) -> Result<(), AppError> {
+async fn ingest(
+    settings: &Settings,
+    args: &IngestArgs,
+    log_format: LogFormat,
+) -> Result<(), AppError> {
     let specs = load_sources(settings)?;
     if specs.is_empty() {
         tracing::warn!(
@@ -126,9 +127,13 @@ async fn ingest(settings: &Settings, args: &IngestArgs) -> Result<(), AppError> 
         sources,
         clock,
     };
-    let report = Ingest::new(deps, policy(settings, args.dry_run))
-        .run()
-        .await?;
+    let mut ingest = Ingest::new(deps, policy(settings, args.dry_run));
+    if log_format == LogFormat::Text
+        && let Some(bar) = TerminalProgress::for_terminal()
+    {
+        ingest = ingest.with_progress(Arc::new(bar));
+    }
+    let report = ingest.run().await?;
     if args.dry_run {
         print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
     }
