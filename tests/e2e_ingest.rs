@@ -241,6 +241,7 @@ async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
         world
             .command(&["ingest"])
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
@@ -250,7 +251,15 @@ async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
     })
     .await
     .unwrap();
-    assert!(outputs.0.status.success() && outputs.1.status.success());
+    for out in [&outputs.0, &outputs.1] {
+        assert!(
+            out.status.success(),
+            "{:?}\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let jobs = world.jobs().await;
     assert!(jobs.len() <= 10, "{} rows", jobs.len());
     assert!(!jobs.is_empty());

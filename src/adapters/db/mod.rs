@@ -110,30 +110,60 @@ macro_rules! with_conn {
 /// Like `with_conn!`, inside one write transaction: `BEGIN IMMEDIATE` on SQLite (taking
 /// the write lock up front, so no read-to-write upgrade can fail with SQLITE_BUSY), a
 /// plain transaction on MySQL. Everything is rolled back if `$body` fails or the process
-/// dies, so a source's batch is written whole or not at all.
+/// dies, so a source's batch is written whole or not at all. A transaction the server
+/// aborted to break a deadlock (or a lock wait that timed out) is run again from the
+/// start, a few times, as MySQL asks ("try restarting transaction").
 macro_rules! write_tx {
-    ($db:expr, |$c:ident| $body:expr) => {
-        match &$db.pool {
-            $crate::adapters::db::DbPool::Sqlite(pool) => {
-                let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
-                let conn: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
-                conn.immediate_transaction(async move |$c| {
-                    Ok::<_, $crate::adapters::db::DbError>($body)
-                })
-                .await
-                .map_err(StoreError::from)
-            }
-            $crate::adapters::db::DbPool::Mysql(pool) => {
-                let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
-                let conn: &mut $crate::adapters::db::mysql::MysqlConn = &mut obj;
-                diesel_async::AsyncConnection::transaction(conn, async move |$c| {
-                    Ok::<_, $crate::adapters::db::DbError>($body)
-                })
-                .await
-                .map_err(StoreError::from)
+    ($db:expr, |$c:ident| $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result = match &$db.pool {
+                $crate::adapters::db::DbPool::Sqlite(pool) => {
+                    let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
+                    let conn: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
+                    conn.immediate_transaction(async |$c| {
+                        Ok::<_, $crate::adapters::db::DbError>($body)
+                    })
+                    .await
+                    .map_err(StoreError::from)
+                }
+                $crate::adapters::db::DbPool::Mysql(pool) => {
+                    let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
+                    let conn: &mut $crate::adapters::db::mysql::MysqlConn = &mut obj;
+                    diesel_async::AsyncConnection::transaction(conn, async |$c| {
+                        Ok::<_, $crate::adapters::db::DbError>($body)
+                    })
+                    .await
+                    .map_err(StoreError::from)
+                }
+            };
+            match result {
+                Err(StoreError::Query(ref msg))
+                    if attempt < $crate::adapters::db::TX_ATTEMPTS
+                        && $crate::adapters::db::is_restartable(msg) =>
+                {
+                    tokio::time::sleep($crate::adapters::db::restart_delay(attempt)).await;
+                }
+                other => break other,
             }
         }
-    };
+    }};
+}
+
+/// Attempts of one write transaction that the server keeps aborting for lock conflicts.
+pub(crate) const TX_ATTEMPTS: u32 = 5;
+
+/// MySQL/MariaDB abort one side of a deadlock (1213) or a long lock wait (1205) and ask
+/// for the transaction to be restarted; diesel reports both as plain database errors.
+pub(crate) fn is_restartable(message: &str) -> bool {
+    message.contains("try restarting transaction")
+}
+
+/// A short, growing, jittered pause so that the two sides of a deadlock do not collide again.
+pub(crate) fn restart_delay(attempt: u32) -> std::time::Duration {
+    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 50;
+    std::time::Duration::from_millis(20 * u64::from(attempt) + jitter)
 }
 
 pub(crate) use {with_conn, write_tx};
@@ -243,5 +273,22 @@ mod tests {
         let out = redact(msg, Some("p@ss"));
         assert!(!out.contains("p@ss") && !out.contains("p%40ss"), "{out}");
         assert_eq!(redact("x".into(), None), "x");
+    }
+}
+
+#[cfg(test)]
+mod restart_tests {
+    use super::*;
+
+    #[test]
+    fn only_lock_conflicts_are_restarted() {
+        assert!(is_restartable(
+            "Deadlock found when trying to get lock; try restarting transaction"
+        ));
+        assert!(is_restartable(
+            "Lock wait timeout exceeded; try restarting transaction"
+        ));
+        assert!(!is_restartable("Duplicate entry 'x' for key 'PRIMARY'"));
+        assert!(restart_delay(1) < restart_delay(4) + std::time::Duration::from_millis(50));
     }
 }

@@ -219,11 +219,12 @@ impl Repository for Database {
             if matched == 0 {
                 return Err(DbError::UnknownSource(batch.source.to_string()));
             }
-            for chunk in inserts {
-                c.insert_jobs(chunk).await?;
+            // Cloned per attempt: a restarted transaction writes the same rows again.
+            for chunk in &inserts {
+                c.insert_jobs(chunk.clone()).await?;
             }
-            for chunk in updates {
-                c.upsert_jobs(chunk).await?;
+            for chunk in &updates {
+                c.upsert_jobs(chunk.clone()).await?;
             }
             for chunk in &touched {
                 diesel::update(jobs::table.filter(jobs::job_uid.eq_any(chunk)))

@@ -1,0 +1,195 @@
+//! Fetching one source: its pages, each after reserving an API call, with bounded retries.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use tokio::sync::Mutex;
+
+use super::{IngestError, Shared};
+use crate::domain::{AtsKind, FetchedPosting};
+use crate::ports::{
+    CounterKey, JobSource, Page, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef,
+    StoreError,
+};
+
+/// What fetching one source produced, before anything is written.
+pub(super) struct Fetched {
+    pub(super) record: SourceRecord,
+    pub(super) postings: Vec<FetchedPosting>,
+    pub(super) rejected: Vec<RejectedItem>,
+    pub(super) complete: bool,
+    pub(super) error: Option<SourceError>,
+    /// No request could be reserved at all.
+    pub(super) rate_limited: bool,
+    pub(super) skipped: bool,
+    pub(super) api_calls: u64,
+    pub(super) started: Instant,
+}
+
+enum PageStop {
+    CapReached,
+    Failed(SourceError),
+    Store(StoreError),
+}
+impl Shared {
+    pub(super) async fn fetch_source(
+        self: Arc<Self>,
+        record: SourceRecord,
+    ) -> Result<Fetched, IngestError> {
+        let mut fetched = Fetched {
+            record,
+            postings: Vec::new(),
+            rejected: Vec::new(),
+            complete: false,
+            error: None,
+            rate_limited: false,
+            skipped: false,
+            api_calls: 0,
+            started: Instant::now(),
+        };
+        if self.writes_left.load(Ordering::SeqCst) == 0 {
+            fetched.skipped = true;
+            return Ok(fetched);
+        }
+        let key = fetched.record.key.clone();
+        let Some(adapter) = self.deps.sources.get(&key.ats).cloned() else {
+            fetched.error = Some(SourceError::InvalidSource(format!(
+                "no adapter for provider {}",
+                key.ats
+            )));
+            return Ok(fetched);
+        };
+        let source = SourceRef {
+            key,
+            region: fetched.record.region,
+        };
+        let mut cursor: Option<PageCursor> = None;
+        let mut pages = 0u32;
+        loop {
+            if pages >= adapter.max_pages() {
+                tracing::warn!(
+                    event = "page_limit_reached",
+                    source = %source.key,
+                    pages,
+                );
+                break;
+            }
+            match self
+                .fetch_page(
+                    adapter.as_ref(),
+                    &source,
+                    cursor.as_ref(),
+                    &mut fetched.api_calls,
+                )
+                .await
+            {
+                Ok(page) => {
+                    pages += 1;
+                    fetched.postings.extend(page.postings);
+                    fetched.rejected.extend(page.rejected);
+                    match page.next {
+                        None => {
+                            fetched.complete = true;
+                            break;
+                        }
+                        Some(next) => cursor = Some(next),
+                    }
+                }
+                Err(PageStop::CapReached) => {
+                    tracing::info!(
+                        event = "cap_reached",
+                        cap = "MAX_CALLS_PER_DAY",
+                        provider = source.key.ats.as_str(),
+                        source = %source.key,
+                    );
+                    fetched.rate_limited = pages == 0;
+                    break;
+                }
+                Err(PageStop::Failed(err)) => {
+                    fetched.error = Some(err);
+                    break;
+                }
+                Err(PageStop::Store(err)) => return Err(err.into()),
+            }
+        }
+        Ok(fetched)
+    }
+
+    /// One page, with bounded retries; every attempt first reserves an API call.
+    async fn fetch_page(
+        &self,
+        adapter: &dyn JobSource,
+        source: &SourceRef,
+        cursor: Option<&PageCursor>,
+        api_calls: &mut u64,
+    ) -> Result<Page, PageStop> {
+        let retry = self.policy.retry;
+        let mut backoff = ExponentialBuilder::default()
+            .with_min_delay(retry.base_delay)
+            .with_max_delay(retry.max_delay.max(retry.base_delay))
+            .with_max_times(retry.max_attempts.saturating_sub(1) as usize)
+            .with_jitter()
+            .build();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let granted = self
+                .deps
+                .counters
+                .try_reserve(
+                    CounterKey::ApiCalls(source.key.ats),
+                    self.deps.clock.today(),
+                    1,
+                    self.policy.calls_per_day,
+                )
+                .await
+                .map_err(PageStop::Store)?;
+            if granted == 0 {
+                return Err(PageStop::CapReached);
+            }
+            *api_calls += 1;
+            let result = {
+                let mut last = self.provider_gate(source.key.ats).lock().await;
+                if let Some(at) = *last {
+                    let ready = at + self.policy.politeness_gap;
+                    tokio::time::sleep_until(ready.into()).await;
+                }
+                let result = adapter.fetch_page(source, cursor).await;
+                *last = Some(Instant::now());
+                result
+            };
+            let err = match result {
+                Ok(page) => return Ok(page),
+                Err(err) => err,
+            };
+            if !err.is_transient() {
+                return Err(PageStop::Failed(err));
+            }
+            let Some(backoff_delay) = backoff.next() else {
+                return Err(PageStop::Failed(err));
+            };
+            let delay = match err.retry_after() {
+                // Honour the provider; if it asks for longer than we wait, stop for this run.
+                Some(asked) if asked > retry.max_delay => return Err(PageStop::Failed(err)),
+                Some(asked) => asked,
+                None => backoff_delay,
+            };
+            tracing::warn!(
+                event = "fetch_retry",
+                source = %source.key,
+                attempt,
+                reason = err.reason(),
+                http_status = err.http_status(),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn provider_gate(&self, kind: AtsKind) -> &Mutex<Option<Instant>> {
+        // Every kind has a gate: the map is built from AtsKind::ALL.
+        &self.provider_gates[&kind]
+    }
+}

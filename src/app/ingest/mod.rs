@@ -1,0 +1,187 @@
+//! The ingest use case: fetch every enabled source within the caps and apply the plans.
+
+mod fetch;
+mod report;
+mod write;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio::sync::Mutex;
+
+use super::progress::Progress;
+use crate::domain::{AtsKind, Cap};
+use crate::ports::{Clock, CounterStore, JobSource, Repository, StoreError};
+
+pub use report::{Counts, IngestReport, JobLine, SourceReport, SourceStatus};
+
+/// The limits and pacing of one run.
+#[derive(Debug, Clone)]
+pub struct IngestPolicy {
+    /// API calls per provider per day (`MAX_CALLS_PER_DAY`).
+    pub calls_per_day: Cap,
+    /// Inserted jobs per day (`MAX_NEW_JOBS_PER_DAY`).
+    pub new_jobs_per_day: Cap,
+    /// Writes (inserts + updates) per run (`MAX_FETCH_PER_RUN`).
+    pub max_writes_per_run: usize,
+    /// Writes per source per run (`INGEST_PER_SOURCE_LIMIT`); `None` is unlimited.
+    pub per_source_limit: Option<usize>,
+    pub retry: RetryPolicy,
+    /// Sources fetched at once; never more than one at a time per provider.
+    pub concurrency: usize,
+    /// Pause between two requests to the same provider.
+    pub politeness_gap: Duration,
+    /// Keep the inserted/updated/closed jobs of each source in the report (dry runs).
+    pub collect_details: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+/// The adapters a run works through.
+#[derive(Clone)]
+pub struct IngestDeps {
+    pub repo: Arc<dyn Repository>,
+    pub counters: Arc<dyn CounterStore>,
+    pub sources: HashMap<AtsKind, Arc<dyn JobSource>>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The run could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("every source that was fetched failed to be stored; last error: {0}")]
+    NothingStored(StoreError),
+    #[error("a fetch task failed: {0}")]
+    Task(String),
+}
+
+/// One run of ingest over the enabled sources.
+pub struct Ingest {
+    shared: Arc<Shared>,
+}
+
+/// The run's state, shared with the fetch tasks.
+struct Shared {
+    deps: IngestDeps,
+    policy: IngestPolicy,
+    writes_left: AtomicUsize,
+    provider_gates: HashMap<AtsKind, Mutex<Option<Instant>>>,
+    progress: Option<Arc<dyn Progress>>,
+}
+
+impl Ingest {
+    pub fn new(deps: IngestDeps, policy: IngestPolicy) -> Self {
+        let provider_gates = AtsKind::ALL
+            .into_iter()
+            .map(|k| (k, Mutex::new(None)))
+            .collect();
+        Ingest {
+            shared: Arc::new(Shared {
+                writes_left: AtomicUsize::new(policy.max_writes_per_run),
+                deps,
+                policy,
+                provider_gates,
+                progress: None,
+            }),
+        }
+    }
+
+    /// Reports progress source by source (a terminal bar).
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        // Only this handle exists before the run starts.
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.progress = Some(progress);
+        }
+        self
+    }
+
+    pub async fn run(&self) -> Result<IngestReport, IngestError> {
+        self.shared.clone().run().await
+    }
+}
+
+impl Shared {
+    async fn run(self: Arc<Self>) -> Result<IngestReport, IngestError> {
+        let started = Instant::now();
+        let sources = self.deps.repo.enabled_sources().await?;
+        tracing::info!(
+            event = "ingest_start",
+            sources = sources.len() as u64,
+            max_calls_per_day = self.policy.calls_per_day.0,
+            max_new_jobs_per_day = self.policy.new_jobs_per_day.0,
+            max_fetch_per_run = self.policy.max_writes_per_run as u64,
+        );
+        if let Some(p) = &self.progress {
+            p.start(sources.len() as u64);
+        }
+        let mut report = IngestReport::default();
+        let mut last_store_error = None;
+        // `buffered` keeps source order, so planning and writing happen in rotation order
+        // whatever order the fetches finish in: the results do not depend on timing.
+        // Each fetch is its own task so it keeps running while a write is awaited here: a
+        // fetch suspended inside a counter transaction would otherwise hold the database
+        // lock that the write waits for.
+        let spawner = self.clone();
+        let mut fetches = futures::stream::iter(sources)
+            .map(move |record| tokio::spawn(spawner.clone().fetch_source(record)))
+            .buffered(self.policy.concurrency.max(1));
+        while let Some(joined) = fetches.next().await {
+            let fetched = joined.map_err(|e| IngestError::Task(e.to_string()))??;
+            let source = match self.apply(fetched).await {
+                Ok(source) => source,
+                Err((source, err)) => {
+                    last_store_error = Some(err);
+                    source
+                }
+            };
+            match source.status {
+                SourceStatus::Ok => report.sources_ok += 1,
+                SourceStatus::Failed => report.sources_failed += 1,
+                SourceStatus::RateLimited => report.sources_rate_limited += 1,
+                SourceStatus::Skipped => report.sources_skipped += 1,
+            }
+            report.totals.add(&source.counts);
+            if let Some(p) = &self.progress {
+                p.source_finished(&source);
+            }
+            report.sources.push(source);
+        }
+        if let Some(p) = &self.progress {
+            p.finish();
+        }
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let t = &report.totals;
+        tracing::info!(
+            event = "ingest_done",
+            sources_ok = report.sources_ok,
+            sources_failed = report.sources_failed,
+            sources_rate_limited = report.sources_rate_limited,
+            sources_skipped = report.sources_skipped,
+            fetched = t.fetched,
+            inserted = t.inserted,
+            updated = t.updated,
+            unchanged = t.unchanged,
+            closed = t.closed,
+            reopened = t.reopened,
+            blocked_new_jobs = t.blocked_new_jobs,
+            deferred = t.deferred,
+            rejected = t.rejected,
+            api_calls = t.api_calls,
+            duration_ms = report.duration_ms,
+        );
+        match last_store_error {
+            Some(err) if report.sources_ok == 0 => Err(IngestError::NothingStored(err)),
+            _ => Ok(report),
+        }
+    }
+}
