@@ -123,6 +123,12 @@ pub fn init(format: LogFormat, level: &str, run_id: &str, to_stderr: bool) {
         .or_else(|_| EnvFilter::try_new(level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
+    // Colours only for a person looking at a terminal, never into files or journald.
+    let colour = if to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
     // try_init: a second init (tests) keeps the first subscriber instead of panicking.
     let _ = match format {
         LogFormat::Json => registry
@@ -136,6 +142,7 @@ pub fn init(format: LogFormat, level: &str, run_id: &str, to_stderr: bool) {
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_target(false)
+                    .with_ansi(colour)
                     .with_writer(writer),
             )
             .try_init(),
