@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
 use super::text::{div_blocks, escaped_html_to_text, find_salary, html_to_text};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
 use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
 
@@ -190,15 +190,7 @@ impl JobSource for Greenhouse {
         cursor: Option<&PageCursor>,
     ) -> Result<Page, SourceError> {
         check_kind(self.kind(), source)?;
-        let page = match cursor {
-            None => None,
-            Some(PageCursor::Offset(n)) => Some(*n),
-            Some(PageCursor::Token(t)) => {
-                return Err(SourceError::InvalidSource(format!(
-                    "greenhouse pages by number, not token {t:?}"
-                )));
-            }
-        };
+        let page = numeric_cursor(self.kind(), cursor)?;
         let path = format!("/v1/boards/{}/jobs", source.key.slug.as_str());
         let mut url = endpoint(&self.base, source.key.slug.as_str(), &path)?;
         url.query_pairs_mut().append_pair("content", "true");

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, lenient_number};
 use super::text::{find_salary, format_range, html_to_text, join_blocks, plain};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
 
@@ -185,15 +185,7 @@ impl JobSource for Lever {
         cursor: Option<&PageCursor>,
     ) -> Result<Page, SourceError> {
         check_kind(self.kind(), source)?;
-        let skip = match cursor {
-            None => 0,
-            Some(PageCursor::Offset(n)) => *n,
-            Some(PageCursor::Token(t)) => {
-                return Err(SourceError::InvalidSource(format!(
-                    "lever pages by offset, not token {t:?}"
-                )));
-            }
-        };
+        let skip = numeric_cursor(self.kind(), cursor)?.unwrap_or(0);
         let base = match source.region {
             Region::Global => &self.base,
             Region::Eu => &self.eu_base,

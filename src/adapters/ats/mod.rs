@@ -10,7 +10,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::domain::AtsKind;
-use crate::ports::{JobSource, SourceError, SourceRef};
+use crate::ports::{JobSource, PageCursor, SourceError, SourceRef};
 
 pub mod ashby;
 pub mod greenhouse;
@@ -119,6 +119,21 @@ pub(crate) fn endpoint(base: &str, slug: &str, path: &str) -> Result<Url, Source
     let joined = format!("{}{}", base.trim_end_matches('/'), path);
     Url::parse(&joined)
         .map_err(|e| SourceError::InvalidSource(format!("bad URL for board {slug:?}: {e}")))
+}
+
+/// The numeric position a cursor names (an offset or a page number, as the provider
+/// pages); `None` for the first page. Token cursors belong to other providers.
+pub(crate) fn numeric_cursor(
+    kind: AtsKind,
+    cursor: Option<&PageCursor>,
+) -> Result<Option<u64>, SourceError> {
+    match cursor {
+        None => Ok(None),
+        Some(PageCursor::Offset(n)) => Ok(Some(*n)),
+        Some(PageCursor::Token(t)) => Err(SourceError::InvalidSource(format!(
+            "{kind} pages by number, not by token {t:?}"
+        ))),
+    }
 }
 
 /// A source handed to the wrong adapter is a wiring bug; say so instead of fetching.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
 
@@ -138,15 +138,7 @@ impl JobSource for SmartRecruiters {
         cursor: Option<&PageCursor>,
     ) -> Result<Page, SourceError> {
         check_kind(self.kind(), source)?;
-        let offset = match cursor {
-            None => 0,
-            Some(PageCursor::Offset(n)) => *n,
-            Some(PageCursor::Token(t)) => {
-                return Err(SourceError::InvalidSource(format!(
-                    "smartrecruiters pages by offset, not token {t:?}"
-                )));
-            }
-        };
+        let offset = numeric_cursor(self.kind(), cursor)?.unwrap_or(0);
         // Company identifiers are case-sensitive: `Ubisoft2` works where `ubisoft2` does not.
         let company = source.key.slug.declared();
         let mut url = endpoint(
