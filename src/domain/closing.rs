@@ -12,6 +12,18 @@ pub enum FetchCompleteness {
     CutShort,
 }
 
+impl FetchCompleteness {
+    /// Complete only when every page came back, no item of the payload was unreadable
+    /// (it could be a stored job) and no request failed.
+    pub fn judge(all_pages: bool, rejected_items: usize, failed: bool) -> Self {
+        if all_pages && rejected_items == 0 && !failed {
+            FetchCompleteness::Complete
+        } else {
+            FetchCompleteness::CutShort
+        }
+    }
+}
+
 /// Consecutive complete-but-empty fetches needed before a board's open jobs are closed:
 /// a provider glitch that returns `[]` once must not close a whole board.
 pub const EMPTY_FETCHES_BEFORE_CLOSING: u32 = 2;
@@ -82,6 +94,15 @@ mod tests {
         expected.sort();
         assert_eq!(d.close, expected);
         assert_eq!(d.empty_streak, 0);
+    }
+
+    #[test]
+    fn any_gap_makes_a_fetch_cut_short() {
+        use FetchCompleteness::*;
+        assert_eq!(FetchCompleteness::judge(true, 0, false), Complete);
+        assert_eq!(FetchCompleteness::judge(false, 0, false), CutShort);
+        assert_eq!(FetchCompleteness::judge(true, 1, false), CutShort);
+        assert_eq!(FetchCompleteness::judge(true, 0, true), CutShort);
     }
 
     #[test]

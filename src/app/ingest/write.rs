@@ -13,7 +13,7 @@ impl Shared {
     /// Plans and writes one fetched source. A storage error is reported with the source.
     pub(super) async fn apply(
         &self,
-        fetched: Fetched,
+        mut fetched: Fetched,
     ) -> Result<SourceReport, (SourceReport, StoreError)> {
         let key = fetched.record.key.clone();
         let mut report = SourceReport {
@@ -41,7 +41,7 @@ impl Shared {
             tracing::info!(event = "source_rate_limited", source = %key);
             return Ok(report);
         }
-        match self.plan_and_write(&fetched, &mut report).await {
+        match self.plan_and_write(&mut fetched, &mut report).await {
             Ok(()) => {}
             Err(err) => {
                 report.status = SourceStatus::Failed;
@@ -102,13 +102,15 @@ impl Shared {
 
     async fn plan_and_write(
         &self,
-        fetched: &Fetched,
+        fetched: &mut Fetched,
         report: &mut SourceReport,
     ) -> Result<(), StoreError> {
         let key = &fetched.record.key;
         let now = self.deps.clock.now();
         let stored = self.deps.repo.fingerprints(key).await?;
-        let planner = UpsertPlanner::classify(key, fetched.postings.clone(), &stored);
+        // Taken, not cloned: the postings (raw JSON included) are only needed by the plan.
+        let postings = std::mem::take(&mut fetched.postings);
+        let planner = UpsertPlanner::classify(key, postings, &stored);
         let run_left = self.writes_left.load(Ordering::SeqCst);
         let source_budget = self
             .policy
@@ -154,12 +156,11 @@ impl Shared {
             };
             tracing::info!(event = "cap_reached", cap, source = %key, deferred = plan.deferred.len() as u64);
         }
-        let complete = fetched.complete && fetched.rejected.is_empty() && fetched.error.is_none();
-        let completeness = if complete {
-            FetchCompleteness::Complete
-        } else {
-            FetchCompleteness::CutShort
-        };
+        let completeness = FetchCompleteness::judge(
+            fetched.complete,
+            fetched.rejected.len(),
+            fetched.error.is_some(),
+        );
         let stored_open = stored
             .iter()
             .filter(|(_, fp)| !fp.closed)
