@@ -14,6 +14,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use super::config::LogFormat;
+use super::progress::BarAwareStdout;
 
 /// A new id for one run, carried by every log line of that run.
 pub fn new_run_id() -> String {
@@ -116,7 +117,7 @@ pub fn init(format: LogFormat, level: &str, run_id: &str, to_stderr: bool) {
         if to_stderr {
             Box::new(std::io::stderr())
         } else {
-            Box::new(std::io::stdout())
+            Box::new(BarAwareStdout)
         }
     };
     let filter = EnvFilter::try_from_default_env()
