@@ -1,6 +1,7 @@
 //! End-to-end: configuration errors, sources commands and help, through the built binary.
 
 mod e2e_support;
+mod mysql_db;
 
 use e2e_support::{Backend, World};
 

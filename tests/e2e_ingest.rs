@@ -1,6 +1,7 @@
 //! End-to-end: the built binary against a fake ATS server and a real database.
 
 mod e2e_support;
+mod mysql_db;
 
 use e2e_support::{Backend, World, as_refs, greenhouse_board, numbered};
 use serde_json::Value;

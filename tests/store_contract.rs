@@ -4,6 +4,7 @@
 //! a fresh database per test, dropped afterwards, so tests can run in parallel. Without
 //! it they fail when `CI` is set and are skipped with a notice otherwise.
 
+mod mysql_db;
 mod support;
 
 use chrono::NaiveDate;

@@ -10,6 +10,8 @@ use tempfile::TempDir;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::mysql_db::{MysqlDb, mysql_admin_url};
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_jobs-bot");
 
 /// Which database an end-to-end test runs against.
@@ -18,69 +20,11 @@ pub enum Backend {
     Mysql,
 }
 
-/// A fresh MySQL database for one test, dropped on teardown, or `None` (with a notice)
-/// when `TEST_DATABASE_URL` is unset outside CI.
+/// A fresh MySQL database for one test, or `None` (with a notice) when
+/// `TEST_DATABASE_URL` is unset outside CI.
 pub async fn mysql_database() -> Option<MysqlDb> {
-    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "TEST_DATABASE_URL must be set in CI: the MySQL tests are not optional there"
-        );
-        eprintln!("TEST_DATABASE_URL unset: skipping the MySQL case");
-        return None;
-    };
-    let name = format!("jb_e2e_{}", uuid::Uuid::new_v4().simple());
-    mysql_exec(
-        &base,
-        &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"),
-    );
-    let root = base
-        .rsplit_once('/')
-        .map_or(base.as_str(), |(r, _)| r)
-        .to_string();
-    Some(MysqlDb {
-        url: format!("{root}/{name}"),
-        admin_url: base,
-        name,
-    })
-}
-
-/// Runs one statement through the `mariadb` client (present wherever MariaDB runs).
-fn mysql_exec(url: &str, sql: &str) {
-    let parsed = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");
-    let mut cmd = Command::new("mariadb");
-    cmd.arg("-h")
-        .arg(parsed.host_str().unwrap_or("127.0.0.1"))
-        .arg("-P")
-        .arg(parsed.port().unwrap_or(3306).to_string())
-        .arg("-u")
-        .arg(parsed.username())
-        .arg("-e")
-        .arg(sql);
-    if let Some(pw) = parsed.password() {
-        cmd.arg(format!("-p{pw}"));
-    }
-    let out = cmd.output().expect("mariadb client runs");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-pub struct MysqlDb {
-    pub url: String,
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for MysqlDb {
-    fn drop(&mut self) {
-        mysql_exec(
-            &self.admin_url,
-            &format!("DROP DATABASE IF EXISTS `{}`", self.name),
-        );
-    }
+    let admin = mysql_admin_url()?;
+    Some(MysqlDb::create(&admin).await)
 }
 
 /// One test's world: a temp folder (HOME, working directory, sources file), a fake
