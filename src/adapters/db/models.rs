@@ -51,30 +51,30 @@ pub struct NewJob {
 impl NewJob {
     /// A job first seen (or rewritten) at `now`: seen, changed and open as of `now`.
     pub fn new(source: &SourceKey, job: &PlannedJob, now: DateTime<Utc>) -> Self {
-        let p = &job.fetched.posting;
-        let now = db_time(now);
+        // The content columns are mapped once, in `JobContent`.
+        let c = JobContent::new(&job.fetched.posting, &job.hash, now);
         NewJob {
             job_uid: job.uid.as_str().to_string(),
             ats_type: source.ats.as_str().to_string(),
             company_slug: source.slug.as_str().to_string(),
-            ats_job_id: p.ats_job_id.clone(),
-            title: p.title.clone(),
-            company: p.company.clone(),
-            location: p.location.clone(),
-            department: p.department.clone(),
-            team: p.team.clone(),
-            employment_type: p.employment_type.clone(),
-            workplace_type: p.workplace_type.map(|w| w.as_str().to_string()),
-            url: p.url.clone(),
-            apply_url: p.apply_url.clone(),
-            description: p.description.clone(),
-            salary_text: p.salary_text.clone(),
-            posted_at: p.posted_at.map(db_time),
-            updated_at: p.updated_at.map(db_time),
-            first_seen_at: now,
-            last_seen_at: now,
-            content_hash: job.hash.as_str().to_string(),
-            changed_at: now,
+            ats_job_id: c.ats_job_id,
+            title: c.title,
+            company: c.company,
+            location: c.location,
+            department: c.department,
+            team: c.team,
+            employment_type: c.employment_type,
+            workplace_type: c.workplace_type,
+            url: c.url,
+            apply_url: c.apply_url,
+            description: c.description,
+            salary_text: c.salary_text,
+            posted_at: c.posted_at,
+            updated_at: c.updated_at,
+            first_seen_at: c.changed_at,
+            last_seen_at: c.changed_at,
+            content_hash: c.content_hash,
+            changed_at: c.changed_at,
             closed_at: None,
             raw_json: job.fetched.raw_json.clone(),
         }
@@ -161,14 +161,8 @@ pub struct JobRow {
 }
 
 fn workplace(s: &str) -> Result<WorkplaceType, StoreError> {
-    [
-        WorkplaceType::OnSite,
-        WorkplaceType::Hybrid,
-        WorkplaceType::Remote,
-    ]
-    .into_iter()
-    .find(|w| w.as_str() == s)
-    .ok_or_else(|| StoreError::Corrupt(format!("unknown workplace_type {s:?}")))
+    WorkplaceType::parse_loose(s)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown workplace_type {s:?}")))
 }
 
 /// The source key of a stored row; `declared` is the source's declared spelling, if known.
