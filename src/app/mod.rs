@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod logging;
 pub mod output;
 pub mod progress;
+pub mod reparse;
 pub mod run;
 pub mod sources_file;
 pub mod wiring;

@@ -1,6 +1,5 @@
 //! Dispatch of CLI commands: wires the adapters to the use cases and maps errors to exit codes.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,15 +8,12 @@ use super::config::{LogFormat, Settings};
 use super::ingest::{Ingest, IngestDeps, IngestError, IngestPolicy, IngestReport, RetryPolicy};
 use super::progress::TerminalProgress;
 use super::sources_file::{self, SourcesFileError};
-use super::{logging, output, wiring};
+use super::{logging, output, reparse, wiring};
 use crate::adapters::ats::AtsError;
 use crate::adapters::clock::SystemClock;
 use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use crate::domain::{AtsKind, JobUid};
-use crate::ports::{
-    Clock, CounterKey, CounterStore, JobFilter, JobSource, Reparsed, Repository, SourceRef,
-    StoreError,
-};
+use crate::ports::{Clock, CounterKey, CounterStore, JobFilter, Repository, StoreError};
 
 /// Why a command could not do its work.
 #[derive(Debug, thiserror::Error)]
@@ -286,52 +282,8 @@ async fn jobs(settings: &Settings, cmd: JobsCommand) -> Result<(), AppError> {
 
 async fn reparse(settings: &Settings, source: Option<&str>) -> Result<(), AppError> {
     let only = parse_source_filter(source)?;
-    let adapters: HashMap<AtsKind, Arc<dyn JobSource>> = wiring::job_sources(settings)?;
+    let adapters = wiring::job_sources(settings)?;
     let db = wiring::open_database(settings).await?;
-    let now = chrono::Utc::now();
-    let mut examined = 0u64;
-    let mut changed = 0u64;
-    let mut failed = 0u64;
-    for record in db.sources().await? {
-        if only.as_ref().is_some_and(|k| k != &record.key) {
-            continue;
-        }
-        let Some(adapter) = adapters.get(&record.key.ats) else {
-            continue;
-        };
-        let source_ref = SourceRef {
-            key: record.key.clone(),
-            region: record.region,
-        };
-        let jobs = db
-            .jobs(&JobFilter {
-                source: Some(record.key.clone()),
-                ..JobFilter::default()
-            })
-            .await?;
-        let mut rows = Vec::new();
-        for job in jobs {
-            examined += 1;
-            match adapter.reparse(&source_ref, &job.raw_json) {
-                Ok(posting) => {
-                    let hash = posting.content_hash();
-                    if hash != job.content_hash {
-                        rows.push(Reparsed {
-                            uid: job.uid,
-                            posting,
-                            hash,
-                        });
-                    }
-                }
-                Err(err) => {
-                    failed += 1;
-                    tracing::warn!(event = "reparse_failed", job_uid = %job.uid, error = %err);
-                }
-            }
-        }
-        changed += rows.len() as u64;
-        db.apply_reparsed(&rows, now).await?;
-    }
-    tracing::info!(event = "reparse_done", examined, changed, failed);
+    reparse::reparse(&db, &adapters, &SystemClock, only.as_ref()).await?;
     Ok(())
 }

@@ -92,7 +92,7 @@ fn entry_to_spec(entry: &EntryShape) -> Result<SourceSpec, String> {
         Some("global" | "us") => Region::Global,
         Some(other) => return Err(format!("region {other:?} is not \"eu\" or \"global\"")),
     };
-    if region == Region::Eu && key.ats != AtsKind::Lever && key.ats != AtsKind::Greenhouse {
+    if region == Region::Eu && !key.ats.has_eu_region() {
         return Err(format!("{} has no EU region", key.ats));
     }
     Ok(SourceSpec {

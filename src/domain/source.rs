@@ -40,6 +40,11 @@ impl AtsKind {
         }
     }
 
+    /// Whether the provider runs a separate EU instance that a board may live on.
+    pub fn has_eu_region(self) -> bool {
+        matches!(self, AtsKind::Lever | AtsKind::Greenhouse)
+    }
+
     /// Whether the provider's board identifiers are case-sensitive, so the declared spelling
     /// must be kept for requests even though identity uses the lowercased slug.
     pub fn case_sensitive_ids(self) -> bool {
