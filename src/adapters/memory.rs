@@ -48,10 +48,13 @@ impl InMemoryRepository {
         }
     }
 
-    fn open_jobs(jobs: &BTreeMap<JobUid, JobRecord>, key: &SourceKey) -> u64 {
-        jobs.values()
-            .filter(|j| &j.source == key && j.closed_at.is_none())
-            .count() as u64
+    /// Open jobs per source, in one pass over the jobs.
+    fn open_jobs(jobs: &BTreeMap<JobUid, JobRecord>) -> HashMap<&SourceKey, u64> {
+        let mut open = HashMap::new();
+        for job in jobs.values().filter(|j| j.closed_at.is_none()) {
+            *open.entry(&job.source).or_insert(0) += 1;
+        }
+        open
     }
 }
 
@@ -105,11 +108,12 @@ impl Repository for InMemoryRepository {
 
     async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
         let st = lock(&self.state);
+        let open = Self::open_jobs(&st.jobs);
         Ok(st
             .sources
             .values()
             .map(|s| SourceRecord {
-                open_jobs: Self::open_jobs(&st.jobs, &s.key),
+                open_jobs: open.get(&s.key).copied().unwrap_or(0),
                 ..s.clone()
             })
             .collect())
