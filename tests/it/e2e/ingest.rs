@@ -1,15 +1,12 @@
 //! End-to-end: the built binary against a fake ATS server and a real database.
 
-mod e2e_support;
-mod mysql_db;
-
-use e2e_support::{Backend, World, as_refs, greenhouse_board, numbered};
+use crate::helpers::e2e::{Backend, World, as_refs, greenhouse_board, numbered};
 use serde_json::Value;
 use std::time::Duration;
 use wiremock::ResponseTemplate;
 
-const LEVER_FIXTURE: &str = include_str!("fixtures/lever_postings.json");
-const GREENHOUSE_FIXTURE: &str = include_str!("fixtures/greenhouse_jobs.json");
+const LEVER_FIXTURE: &str = include_str!("../../fixtures/lever_postings.json");
+const GREENHOUSE_FIXTURE: &str = include_str!("../../fixtures/greenhouse_jobs.json");
 
 fn count(done: &Value, field: &str) -> u64 {
     done[field]
@@ -18,9 +15,7 @@ fn count(done: &Value, field: &str) -> u64 {
 }
 
 async fn lifecycle(backend: Backend) {
-    let Some(world) = World::new(backend).await else {
-        return;
-    };
+    let world = World::new(backend).await;
     world.declare(&["acme", "anthropic"], &["spotify"]);
     let lever_items = serde_json::from_str::<Vec<Value>>(LEVER_FIXTURE)
         .unwrap()
@@ -120,9 +115,7 @@ async fn lifecycle_on_mysql() {
 }
 
 async fn caps(backend: Backend) {
-    let Some(mut world) = World::new(backend).await else {
-        return;
-    };
+    let mut world = World::new(backend).await;
     world.declare(&["acme"], &[]);
     world
         .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(8))))
@@ -149,9 +142,7 @@ async fn new_job_cap_on_mysql() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn call_cap_limits_requests_and_the_run_still_succeeds() {
-    let Some(mut world) = World::new(Backend::Sqlite).await else {
-        return;
-    };
+    let mut world = World::new(Backend::Sqlite).await;
     world.declare(&["one", "two", "three"], &[]);
     for t in ["one", "two", "three"] {
         world
@@ -171,9 +162,7 @@ async fn call_cap_limits_requests_and_the_run_still_succeeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
-    let Some(world) = World::new(Backend::Sqlite).await else {
-        return;
-    };
+    let world = World::new(Backend::Sqlite).await;
     world.declare(&["good", "missing", "broken", "flaky", "throttled"], &[]);
     world
         .serve_greenhouse("good", greenhouse_board("good", &[(1, "A")]))
@@ -225,9 +214,7 @@ async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
-    let Some(mut world) = World::new(Backend::Mysql).await else {
-        return;
-    };
+    let mut world = World::new(Backend::Mysql).await;
     world.declare(&["acme", "beta"], &[]);
     world
         .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(20))))
@@ -305,9 +292,7 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
         }
         world
     };
-    let Some(mut crashed) = World::new(Backend::Sqlite).await else {
-        return;
-    };
+    let mut crashed = World::new(Backend::Sqlite).await;
     crashed.set("INGEST_CONCURRENCY", "1");
     let crashed = setup(crashed, true).await;
     let mut child = crashed
@@ -351,7 +336,7 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
     let crashed = setup(crashed, false).await;
     crashed.ingest().await;
 
-    let clean = setup(World::new(Backend::Sqlite).await.unwrap(), false).await;
+    let clean = setup(World::new(Backend::Sqlite).await, false).await;
     clean.ingest().await;
     assert_eq!(
         comparable(&crashed.jobs().await),
@@ -361,9 +346,7 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_writes_nothing_and_spends_nothing() {
-    let Some(world) = World::new(Backend::Sqlite).await else {
-        return;
-    };
+    let world = World::new(Backend::Sqlite).await;
     world.declare(&["acme"], &[]);
     world
         .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")]))
@@ -391,9 +374,7 @@ async fn reparse_rederives_fields_from_raw_json_without_api_calls() {
     use jobs_bot::domain::JobUid;
     use jobs_bot::ports::{Reparsed, Repository};
 
-    let Some(world) = World::new(Backend::Sqlite).await else {
-        return;
-    };
+    let world = World::new(Backend::Sqlite).await;
     world.declare(&["anthropic"], &[]);
     let fixture: Value = serde_json::from_str(GREENHOUSE_FIXTURE).unwrap();
     world.serve_greenhouse("anthropic", fixture).await;
@@ -428,7 +409,7 @@ async fn reparse_rederives_fields_from_raw_json_without_api_calls() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let done = e2e_support::events(&out.stdout)
+    let done = crate::helpers::e2e::events(&out.stdout)
         .into_iter()
         .find(|e| e["event"] == "reparse_done")
         .expect("reparse_done logged");

@@ -1,8 +1,8 @@
 //! Lever adapter against a local server serving the real fixture.
 
-mod common;
-
-use common::{adapter, assert_plain, assert_reparse_round_trips, config, fixture, source};
+use crate::helpers::ats::{
+    adapter, assert_plain, assert_reparse_round_trips, config, fixture, source,
+};
 use jobs_bot::adapters::ats::AtsConfig;
 use jobs_bot::domain::{AtsKind, WorkplaceType};
 use jobs_bot::ports::{PageCursor, Region, SourceError};

@@ -1,13 +1,10 @@
 //! End-to-end: configuration errors, sources commands and help, through the built binary.
 
-mod e2e_support;
-mod mysql_db;
-
-use e2e_support::{Backend, World};
+use crate::helpers::e2e::{Backend, World};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_configuration_exits_2_and_names_every_problem() {
-    let mut world = World::new(Backend::Sqlite).await.unwrap();
+    let mut world = World::new(Backend::Sqlite).await;
     world.set("MAX_FETCH_PER_RUN", "0");
     world.set("FIT_MIN", "sixty");
     world.set("SYNC_TO_NOTION", "1");
@@ -32,7 +29,7 @@ async fn invalid_configuration_exits_2_and_names_every_problem() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_sources_file_exits_2_naming_entry_and_line() {
-    let world = World::new(Backend::Sqlite).await.unwrap();
+    let world = World::new(Backend::Sqlite).await;
     std::fs::write(
         world.sources_path(),
         "[[sources]]\nats = \"lever\"\nslug = \"ok\"\n\n[[sources]]\nats = \"taleo\"\nslug = \"x\"\n",
@@ -51,7 +48,7 @@ async fn bad_sources_file_exits_2_naming_entry_and_line() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sources_add_appends_and_check_accepts() {
-    let world = World::new(Backend::Sqlite).await.unwrap();
+    let world = World::new(Backend::Sqlite).await;
     world.declare(&["acme"], &[]);
     let out = world
         .run(&[
@@ -86,7 +83,7 @@ async fn sources_add_appends_and_check_accepts() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unreachable_database_exits_1_without_leaking_the_password() {
-    let mut world = World::new(Backend::Sqlite).await.unwrap();
+    let mut world = World::new(Backend::Sqlite).await;
     world.declare(&["acme"], &[]);
     world.database_url = "mysql://bot:pa55-secret@127.0.0.1:1/jobs".into();
     world.set("DATABASE_URL", "mysql://bot:pa55-secret@127.0.0.1:1/jobs");
@@ -102,7 +99,7 @@ async fn unreachable_database_exits_1_without_leaking_the_password() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn help_lists_the_commands() {
-    let world = World::new(Backend::Sqlite).await.unwrap();
+    let world = World::new(Backend::Sqlite).await;
     let out = world.run(&["--help"]).await;
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);

@@ -1,10 +1,8 @@
 //! Edge cases every provider shares through the common HTTP client, run against all six.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{adapter, assert_reparse_round_trips, config, raw_server, source};
+use crate::helpers::ats::{adapter, assert_reparse_round_trips, config, raw_server, source};
 use jobs_bot::adapters::ats::AtsConfig;
 use jobs_bot::domain::AtsKind;
 use jobs_bot::ports::{Page, SourceError};

@@ -1,8 +1,6 @@
 //! SmartRecruiters adapter against a local server serving the real fixture.
 
-mod common;
-
-use common::{adapter, assert_reparse_round_trips, config, fixture, source};
+use crate::helpers::ats::{adapter, assert_reparse_round_trips, config, fixture, source};
 use jobs_bot::domain::{AtsKind, WorkplaceType};
 use jobs_bot::ports::{PageCursor, SourceError};
 use wiremock::matchers::{method, path, query_param};

@@ -2,17 +2,14 @@
 //!
 //! MySQL cases use `TEST_DATABASE_URL` (e.g. `mysql://root@127.0.0.1:3306/test`) to create
 //! a fresh database per test, dropped afterwards, so tests can run in parallel. Without
-//! it they fail when `CI` is set and are skipped with a notice otherwise.
+//! it they fail and say how to leave MySQL out (`cargo test -- --skip mysql`).
 
-mod mysql_db;
-mod support;
-
+use crate::helpers::store::*;
 use chrono::NaiveDate;
 use jobs_bot::domain::{
     AtsKind, Cap, JobUid, Posting, SourceKey, UpsertPlanner, WorkplaceType, WriteLimits,
 };
 use jobs_bot::ports::{CounterKey, JobFilter, Region, Reparsed, Repository, SourceOutcome};
-use support::*;
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -37,7 +34,7 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread")]
                 async fn $case() {
-                    let Some(store) = super::Store::mysql().await else { return };
+                    let store = super::Store::mysql().await;
                     super::$case(&store).await;
                 }
             )*
@@ -640,45 +637,6 @@ async fn counters_never_over_grant_under_concurrency(s: &Store) {
     );
 }
 
-/// Not a test on its own: the body a child process runs for the cross-process counter
-/// tests (selected by `WORKER_TARGET_ENV`); a no-op otherwise.
-#[tokio::test(flavor = "multi_thread")]
-async fn counter_worker_process() {
-    run_counter_worker_if_asked().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn sqlite_counters_across_tasks_and_processes() {
-    let store = Store::sqlite().await;
-    counters_across_processes(&store).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn mysql_counters_across_tasks_and_processes() {
-    let Some(store) = Store::mysql().await else {
-        return;
-    };
-    counters_across_processes(&store).await;
-}
-
-async fn counters_across_processes(store: &Store) {
-    let target = store.target.clone().expect("a database store");
-    let start = start_instant_ms(1500);
-    let children = spawn_counter_workers(&target, 2, start);
-    let in_process = reserve_concurrently(store.counters.clone(), 8, Some(start)).await;
-    let from_children: u64 = children.into_iter().map(wait_for_worker).sum();
-    eprintln!("granted: {in_process} to tasks, {from_children} to child processes");
-    assert_eq!(in_process + from_children, CONCURRENCY_CAP as u64);
-    assert_eq!(
-        store
-            .counters
-            .used(CONCURRENCY_KEY, concurrency_day())
-            .await
-            .unwrap(),
-        CONCURRENCY_CAP as u64
-    );
-}
-
 // Backend-specific checks, outside the shared contract.
 
 async fn migrate_twice(url: &str) {
@@ -700,9 +658,7 @@ async fn sqlite_migrations_run_twice() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mysql_migrations_run_twice() {
-    let Some(store) = Store::mysql().await else {
-        return;
-    };
+    let store = Store::mysql().await;
     migrate_twice(store.target.as_deref().unwrap()).await;
 }
 
@@ -731,9 +687,7 @@ async fn mysql_password_never_shown_when_connecting_fails() {
     assert_hidden(&format!("{err:?}"), secret);
 
     // A real server refusing the password.
-    let Some(admin) = mysql_admin_url() else {
-        return;
-    };
+    let admin = mysql_admin_url();
     let mut wrong = url::Url::parse(&admin).unwrap();
     wrong.set_username("jb_no_such_user").unwrap();
     wrong.set_password(Some(secret)).unwrap();
@@ -745,91 +699,4 @@ async fn mysql_password_never_shown_when_connecting_fails() {
     ));
     assert_hidden(&err.to_string(), secret);
     assert_hidden(&format!("{err:?}"), secret);
-}
-
-const CRASH_TARGET_ENV: &str = "JB_CRASH_WORKER_TARGET";
-const CRASH_JOBS: usize = 8_000;
-
-fn crash_source() -> jobs_bot::domain::SourceKey {
-    key(AtsKind::Lever, "crash")
-}
-
-/// Not a test on its own: in a child spawned by `killed_mid_batch_leaves_nothing`,
-/// applies one very large batch (and gets killed while doing it); a no-op otherwise.
-#[tokio::test(flavor = "multi_thread")]
-async fn crash_worker_process() {
-    use std::io::Write;
-    let Ok(target) = std::env::var(CRASH_TARGET_ENV) else {
-        return;
-    };
-    let db = connect(&target).await;
-    let src = crash_source();
-    let mut batch = ok_batch(&src, t(1));
-    batch.inserts = (0..CRASH_JOBS)
-        .map(|i| {
-            let mut p = posting(&i.to_string(), "Crash test");
-            p.description = "x".repeat(1000);
-            planned(&src, p)
-        })
-        .collect();
-    println!("BATCH_START");
-    std::io::stdout().flush().unwrap();
-    db.apply_batch(&batch).await.unwrap();
-    println!("BATCH_DONE");
-}
-
-/// kill -9 while a source's batch is being written leaves none of it behind (or, if the
-/// child was faster than the kill, all of it).
-async fn killed_mid_batch_leaves_nothing(url: &str) {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let db = connect(url).await;
-    db.sync_sources(&[spec(&crash_source())]).await.unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["crash_worker_process", "--exact", "--nocapture"])
-        .env(CRASH_TARGET_ENV, url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    assert!(
-        lines.any(|l| l.unwrap().contains("BATCH_START")),
-        "worker never started"
-    );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let jobs = db.jobs(&JobFilter::default()).await.unwrap().len();
-    let source = db.sources().await.unwrap().remove(0);
-    eprintln!("after kill: {jobs} jobs stored");
-    if jobs == 0 {
-        assert_eq!(
-            source.last_fetched_at, None,
-            "outcome written without its jobs"
-        );
-    } else {
-        assert_eq!(jobs, CRASH_JOBS, "half a batch was written");
-        assert_eq!(source.last_fetched_at, Some(t(1)));
-    }
-    // The database is usable afterwards.
-    db.apply_batch(&ok_batch(&crash_source(), t(2)))
-        .await
-        .unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn sqlite_killed_mid_batch_leaves_nothing() {
-    let store = Store::sqlite().await;
-    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn mysql_killed_mid_batch_leaves_nothing() {
-    let Some(store) = Store::mysql().await else {
-        return;
-    };
-    killed_mid_batch_leaves_nothing(store.target.as_deref().unwrap()).await;
 }

@@ -1,11 +1,10 @@
 //! Fixtures for the storage contract: stores per backend, per-test MySQL databases, data
 //! builders and the cross-process counter worker.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use crate::mysql_db::{MysqlDb, mysql_admin_url};
+pub use crate::helpers::mysql::{MysqlDb, mysql_admin_url};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use jobs_bot::adapters::db::{Database, DatabaseTarget};
@@ -56,12 +55,12 @@ impl Store {
 
     /// A fresh database on the server named by `TEST_DATABASE_URL`, or `None` (with a
     /// notice) when it is unset outside CI.
-    pub async fn mysql() -> Option<Store> {
-        let admin = mysql_admin_url()?;
+    pub async fn mysql() -> Store {
+        let admin = mysql_admin_url();
         let created = MysqlDb::create(&admin).await;
         let db = connect(&created.url).await;
         let url = created.url.clone();
-        Some(Store::database(db, url, Guard::Mysql(created)))
+        Store::database(db, url, Guard::Mysql(created))
     }
 
     fn database(db: Database, url: String, guard: Guard) -> Store {
@@ -222,56 +221,4 @@ pub async fn reserve_concurrently(
         total += h.await.unwrap();
     }
     total
-}
-
-const WORKER_TARGET_ENV: &str = "JB_COUNTER_WORKER_TARGET";
-const WORKER_START_ENV: &str = "JB_COUNTER_WORKER_START_MS";
-const WORKER_TEST: &str = "counter_worker_process";
-
-/// Re-runs this test binary as `count` child processes running only `WORKER_TEST`,
-/// which works the same under `cargo test` and `cargo nextest run`.
-pub fn spawn_counter_workers(target: &str, count: usize, start_ms: u64) -> Vec<Child> {
-    let exe = std::env::current_exe().unwrap();
-    (0..count)
-        .map(|_| {
-            Command::new(&exe)
-                .args([WORKER_TEST, "--exact", "--nocapture", "--test-threads=1"])
-                .env(WORKER_TARGET_ENV, target)
-                .env(WORKER_START_ENV, start_ms.to_string())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect()
-}
-
-/// The units a child granted itself, from its `WORKER_GRANTED=` line.
-pub fn wait_for_worker(child: Child) -> u64 {
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "worker failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let grants: Vec<u64> = stdout
-        .lines()
-        // libtest may print its "test … ..." status on the same line.
-        .filter_map(|l| l.split_once("WORKER_GRANTED=").map(|(_, n)| n))
-        .map(|n| n.trim().parse().unwrap())
-        .collect();
-    assert_eq!(grants.len(), 1, "the worker test did not run: {stdout}");
-    grants[0]
-}
-
-/// In a child spawned by `spawn_counter_workers`: reserve and report; else nothing.
-pub async fn run_counter_worker_if_asked() {
-    let Ok(target) = std::env::var(WORKER_TARGET_ENV) else {
-        return;
-    };
-    let start: u64 = std::env::var(WORKER_START_ENV).unwrap().parse().unwrap();
-    let db: Arc<dyn CounterStore> = Arc::new(connect(&target).await);
-    let granted = reserve_concurrently(db, 2, Some(start)).await;
-    println!("WORKER_GRANTED={granted}");
 }

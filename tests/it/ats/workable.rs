@@ -1,8 +1,8 @@
 //! Workable adapter against a local server serving the hand-written fixture.
 
-mod common;
-
-use common::{adapter, assert_plain, assert_reparse_round_trips, config, fixture, source};
+use crate::helpers::ats::{
+    adapter, assert_plain, assert_reparse_round_trips, config, fixture, source,
+};
 use jobs_bot::domain::{AtsKind, WorkplaceType};
 use jobs_bot::ports::SourceError;
 use wiremock::matchers::{method, path, query_param};

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::mysql_db::{MysqlDb, mysql_admin_url};
+use crate::helpers::mysql::{MysqlDb, mysql_admin_url};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jobs-bot");
 
@@ -20,11 +20,9 @@ pub enum Backend {
     Mysql,
 }
 
-/// A fresh MySQL database for one test, or `None` (with a notice) when
-/// `TEST_DATABASE_URL` is unset outside CI.
-pub async fn mysql_database() -> Option<MysqlDb> {
-    let admin = mysql_admin_url()?;
-    Some(MysqlDb::create(&admin).await)
+/// A fresh MySQL database for one test; fails the test when `TEST_DATABASE_URL` is unset.
+pub async fn mysql_database() -> MysqlDb {
+    MysqlDb::create(&mysql_admin_url()).await
 }
 
 /// One test's world: a temp folder (HOME, working directory, sources file), a fake
@@ -38,7 +36,7 @@ pub struct World {
 }
 
 impl World {
-    pub async fn new(backend: Backend) -> Option<World> {
+    pub async fn new(backend: Backend) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, mysql) = match backend {
             Backend::Sqlite => (
@@ -46,17 +44,17 @@ impl World {
                 None,
             ),
             Backend::Mysql => {
-                let db = mysql_database().await?;
+                let db = mysql_database().await;
                 (db.url.clone(), Some(db))
             }
         };
-        Some(World {
+        World {
             dir,
             server: MockServer::start().await,
             database_url,
             mysql,
             extra_env: Vec::new(),
-        })
+        }
     }
 
     pub fn sources_path(&self) -> PathBuf {

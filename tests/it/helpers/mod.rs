@@ -1,0 +1,7 @@
+//! Shared test helpers: fixtures, fake servers, per-test databases, the binary harness.
+#![allow(dead_code)]
+
+pub mod ats;
+pub mod e2e;
+pub mod mysql;
+pub mod store;

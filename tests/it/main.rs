@@ -1,0 +1,10 @@
+//! The one integration-test binary: every area is a module, so an edit relinks one binary.
+//!
+//! MySQL cases need `TEST_DATABASE_URL` (e.g. `mysql://root@127.0.0.1:3306/test`); without
+//! it they fail and say so. Leave them out explicitly with `cargo test -- --skip mysql`.
+
+mod ats;
+mod e2e;
+mod helpers;
+mod ingest_properties;
+mod store;

@@ -1,0 +1,3 @@
+//! Storage: one contract run against the in-memory adapters, SQLite and MySQL.
+
+mod contract;
