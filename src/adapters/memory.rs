@@ -193,7 +193,7 @@ impl Repository for InMemoryRepository {
                 })
                 .or_insert(fresh);
         }
-        for uid in &batch.touched {
+        for uid in &batch.unchanged {
             if let Some(j) = st.jobs.get_mut(uid) {
                 j.last_seen_at = now;
             }
@@ -285,6 +285,13 @@ impl CounterStore for InMemoryCounters {
         *slot += granted;
         // granted <= n, which is a u32.
         Ok(u32::try_from(granted).unwrap_or(n))
+    }
+
+    async fn release(&self, key: CounterKey, day: NaiveDate, n: u32) -> Result<(), StoreError> {
+        if let Some(slot) = lock(&self.used).get_mut(&(key, day)) {
+            *slot = slot.saturating_sub(u64::from(n));
+        }
+        Ok(())
     }
 
     async fn used(&self, key: CounterKey, day: NaiveDate) -> Result<u64, StoreError> {

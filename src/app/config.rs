@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::ingest::RetryPolicy;
 use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
 use crate::domain::Cap;
 
@@ -65,15 +66,6 @@ pub struct BaseUrls {
     pub recruitee: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetrySettings {
-    /// Attempts per page, the first included; every attempt is a reserved API call.
-    pub max_attempts: u32,
-    pub base_delay: Duration,
-    /// Longest wait between attempts; a `Retry-After` longer than this gives up instead.
-    pub max_delay: Duration,
-}
-
 /// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
 /// validates everything and reports every problem at once.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +91,7 @@ pub struct Settings {
     pub log_format: Option<LogFormat>,
     pub log_level: String,
     pub base_urls: BaseUrls,
-    pub retry: RetrySettings,
+    pub retry: RetryPolicy,
     pub ingest_concurrency: usize,
     pub politeness_delay: Duration,
 }
@@ -300,7 +292,7 @@ impl Settings {
                 workable: r.url("WORKABLE_BASE_URL", "https://apply.workable.com"),
                 recruitee: r.url("RECRUITEE_BASE_URL", "https://{slug}.recruitee.com"),
             },
-            retry: RetrySettings {
+            retry: RetryPolicy {
                 max_attempts: r.number("RETRY_MAX_ATTEMPTS", 3, 1, 10) as u32,
                 base_delay: Duration::from_millis(r.number("RETRY_BASE_DELAY_MS", 1000, 0, 60_000)),
                 max_delay: Duration::from_secs(r.number("RETRY_MAX_WAIT_S", 60, 0, 3600)),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::cli::{Cli, Command, IngestArgs, JobsCommand, LogFormatArg, SourcesCommand};
 use super::config::{LogFormat, Settings};
-use super::ingest::{Ingest, IngestDeps, IngestError, IngestPolicy, IngestReport, RetryPolicy};
+use super::ingest::{Ingest, IngestDeps, IngestError, IngestPolicy, IngestReport};
 use super::progress::TerminalProgress;
 use super::sources_file::{self, SourcesFileError};
 use super::{logging, output, reparse, wiring};
@@ -83,13 +83,9 @@ fn policy(settings: &Settings, dry_run: bool) -> IngestPolicy {
     IngestPolicy {
         calls_per_day: settings.max_calls_per_day,
         new_jobs_per_day: settings.max_new_jobs_per_day,
-        max_writes_per_run: settings.max_fetch_per_run as usize,
+        max_fetch_per_run: settings.max_fetch_per_run as usize,
         per_source_limit: settings.ingest_per_source_limit.map(|n| n as usize),
-        retry: RetryPolicy {
-            max_attempts: settings.retry.max_attempts,
-            base_delay: settings.retry.base_delay,
-            max_delay: settings.retry.max_delay,
-        },
+        retry: settings.retry,
         concurrency: settings.ingest_concurrency,
         politeness_gap: settings.politeness_delay,
         collect_details: dry_run,

@@ -39,6 +39,10 @@ pub trait CounterStore: Send + Sync {
         cap: Cap,
     ) -> Result<u32, StoreError>;
 
+    /// Gives back `n` units reserved earlier on `day` and not spent (a write that failed
+    /// after its new jobs were reserved). Never takes the counter below zero.
+    async fn release(&self, key: CounterKey, day: NaiveDate, n: u32) -> Result<(), StoreError>;
+
     /// Units used so far on `day`.
     async fn used(&self, key: CounterKey, day: NaiveDate) -> Result<u64, StoreError>;
 }

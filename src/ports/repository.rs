@@ -67,7 +67,7 @@ pub struct SourceBatch {
     /// last_seen_at = changed_at = now; closed_at cleared.
     pub updates: Vec<PlannedJob>,
     /// Unchanged rows seen again: last_seen_at = now, in bulk.
-    pub touched: Vec<JobUid>,
+    pub unchanged: Vec<JobUid>,
     /// Closed rows seen again: closed_at cleared.
     pub reopened: Vec<JobUid>,
     /// Open rows a complete fetch proved gone: closed_at = now.
@@ -85,7 +85,7 @@ impl SourceBatch {
             now,
             inserts: Vec::new(),
             updates: Vec::new(),
-            touched: Vec::new(),
+            unchanged: Vec::new(),
             reopened: Vec::new(),
             closed: Vec::new(),
             outcome,

@@ -92,7 +92,7 @@ fn policy(calls: u32, new_jobs: u32, writes: usize) -> IngestPolicy {
     IngestPolicy {
         calls_per_day: Cap(calls),
         new_jobs_per_day: Cap(new_jobs),
-        max_writes_per_run: writes,
+        max_fetch_per_run: writes,
         per_source_limit: None,
         retry: RetryPolicy {
             max_attempts: 3,

@@ -51,6 +51,27 @@ impl CounterStore for Database {
         Ok(u32::try_from(granted).unwrap_or(n))
     }
 
+    async fn release(&self, key: CounterKey, day: NaiveDate, n: u32) -> Result<(), StoreError> {
+        let name = key.to_string();
+        let step = i64::from(n);
+        // One conditional statement: atomic on both backends, and never below zero.
+        with_conn!(self, |c| {
+            diesel::update(daily_counters::table.find((&name, day)))
+                .set(
+                    daily_counters::used.eq(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "CASE WHEN used > ",
+                    )
+                    .bind::<diesel::sql_types::BigInt, _>(step)
+                    .sql(" THEN used - ")
+                    .bind::<diesel::sql_types::BigInt, _>(step)
+                    .sql(" ELSE 0 END")),
+                )
+                .execute(c)
+                .await?
+        })?;
+        Ok(())
+    }
+
     async fn used(&self, key: CounterKey, day: NaiveDate) -> Result<u64, StoreError> {
         let name = key.to_string();
         let used = with_conn!(self, |c| {

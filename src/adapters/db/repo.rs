@@ -180,8 +180,8 @@ impl Repository for Database {
         };
         let inserts = new_rows(&batch.inserts);
         let updates = new_rows(&batch.updates);
-        let (touched, reopened, closed) = (
-            uids(&batch.touched),
+        let (unchanged, reopened, closed) = (
+            uids(&batch.unchanged),
             uids(&batch.reopened),
             uids(&batch.closed),
         );
@@ -226,7 +226,7 @@ impl Repository for Database {
             for chunk in &updates {
                 c.upsert_jobs(chunk.clone()).await?;
             }
-            for chunk in &touched {
+            for chunk in &unchanged {
                 diesel::update(jobs::table.filter(jobs::job_uid.eq_any(chunk)))
                     .set(jobs::last_seen_at.eq(now))
                     .execute(c)

@@ -26,7 +26,7 @@ pub struct IngestPolicy {
     /// Inserted jobs per day (`MAX_NEW_JOBS_PER_DAY`).
     pub new_jobs_per_day: Cap,
     /// Writes (inserts + updates) per run (`MAX_FETCH_PER_RUN`).
-    pub max_writes_per_run: usize,
+    pub max_fetch_per_run: usize,
     /// Writes per source per run (`INGEST_PER_SOURCE_LIMIT`); `None` is unlimited.
     pub per_source_limit: Option<usize>,
     pub retry: RetryPolicy,
@@ -38,10 +38,13 @@ pub struct IngestPolicy {
     pub collect_details: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// Retries of one page request (`RETRY_MAX_ATTEMPTS`, `RETRY_BASE_DELAY_MS`, `RETRY_MAX_WAIT_S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// Attempts per page, the first included; every attempt is a reserved API call.
     pub max_attempts: u32,
     pub base_delay: Duration,
+    /// Longest wait between attempts; a `Retry-After` longer than this gives up instead.
     pub max_delay: Duration,
 }
 
@@ -87,7 +90,7 @@ impl Ingest {
             .collect();
         Ingest {
             shared: Arc::new(Shared {
-                writes_left: AtomicUsize::new(policy.max_writes_per_run),
+                writes_left: AtomicUsize::new(policy.max_fetch_per_run),
                 deps,
                 policy,
                 provider_gates,
@@ -119,7 +122,7 @@ impl Shared {
             sources = sources.len() as u64,
             max_calls_per_day = self.policy.calls_per_day.0,
             max_new_jobs_per_day = self.policy.new_jobs_per_day.0,
-            max_fetch_per_run = self.policy.max_writes_per_run as u64,
+            max_fetch_per_run = self.policy.max_fetch_per_run as u64,
         );
         if let Some(p) = &self.progress {
             p.start(sources.len() as u64);

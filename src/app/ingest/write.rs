@@ -189,7 +189,7 @@ impl Shared {
             now,
             inserts: plan.inserts,
             updates: plan.updates,
-            touched: plan.unchanged,
+            unchanged: plan.unchanged,
             reopened: plan.reopened,
             closed: closing.close,
             outcome: SourceOutcome {

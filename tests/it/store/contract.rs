@@ -56,6 +56,7 @@ contract!(
     batch_of_a_thousand_jobs,
     batch_for_unknown_source_writes_nothing,
     counters_grant_partially_up_to_cap,
+    counters_release_gives_back_and_never_goes_below_zero,
     counters_unlimited_cap_still_counts,
     counters_are_per_key_and_day,
     counters_never_over_grant_under_concurrency,
@@ -153,7 +154,7 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     let j1b = planned(&src, posting("1", "One, renamed"));
     let mut b2 = ok_batch(&src, t(2));
     b2.updates = vec![j1b.clone()];
-    b2.touched = vec![j2.uid.clone()];
+    b2.unchanged = vec![j2.uid.clone()];
     b2.closed = vec![j3.uid.clone()];
     s.repo.apply_batch(&b2).await.unwrap();
     let r1 = s.repo.job(&j1.uid).await.unwrap().unwrap();
@@ -184,7 +185,7 @@ async fn batch_inserts_updates_touches_closes_and_reopens(s: &Store) {
     assert_eq!(s.repo.sources().await.unwrap()[0].open_jobs, 1);
 
     let mut b4 = ok_batch(&src, t(4));
-    b4.touched = vec![j3.uid.clone()];
+    b4.unchanged = vec![j3.uid.clone()];
     b4.reopened = vec![j3.uid.clone(), j1.uid.clone()];
     b4.updates = vec![planned(&src, posting("1", "One, again"))];
     s.repo.apply_batch(&b4).await.unwrap();
@@ -276,7 +277,7 @@ async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
         let mut batch = ok_batch(&src, now);
         batch.inserts = plan.inserts;
         batch.updates = plan.updates;
-        batch.touched = plan.unchanged;
+        batch.unchanged = plan.unchanged;
         s.repo.apply_batch(&batch).await.unwrap();
     }
     let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
@@ -356,7 +357,7 @@ async fn jobs_filter_and_single_job(s: &Store) {
     }
     let mut close = ok_batch(&a, t(4));
     close.closed = vec![a2.uid.clone()];
-    close.touched = vec![a1.uid.clone()];
+    close.unchanged = vec![a1.uid.clone()];
     s.repo.apply_batch(&close).await.unwrap();
 
     let uids =
@@ -515,7 +516,7 @@ async fn batch_of_a_thousand_jobs(s: &Store) {
             planned(&src, p)
         })
         .collect();
-    b2.touched = jobs[300..700].iter().map(|j| j.uid.clone()).collect();
+    b2.unchanged = jobs[300..700].iter().map(|j| j.uid.clone()).collect();
     b2.closed = jobs[700..].iter().map(|j| j.uid.clone()).collect();
     s.repo.apply_batch(&b2).await.unwrap();
     let all = s.repo.jobs(&JobFilter::default()).await.unwrap();
@@ -559,6 +560,38 @@ async fn counters_grant_partially_up_to_cap(s: &Store) {
         s.counters.try_reserve(k, day(1), 5, Cap(12)).await.unwrap(),
         2
     );
+}
+
+async fn counters_release_gives_back_and_never_goes_below_zero(s: &Store) {
+    let k = CounterKey::NewJobs;
+    assert_eq!(
+        s.counters.try_reserve(k, day(2), 8, Cap(10)).await.unwrap(),
+        8
+    );
+    s.counters.release(k, day(2), 3).await.unwrap();
+    assert_eq!(s.counters.used(k, day(2)).await.unwrap(), 5);
+    // What was given back can be reserved again, up to the cap.
+    assert_eq!(
+        s.counters.try_reserve(k, day(2), 9, Cap(10)).await.unwrap(),
+        5
+    );
+    s.counters.release(k, day(2), 50).await.unwrap();
+    assert_eq!(s.counters.used(k, day(2)).await.unwrap(), 0);
+    // A counter taken below zero would over-grant from here on.
+    assert_eq!(
+        s.counters
+            .try_reserve(k, day(2), 10, Cap(10))
+            .await
+            .unwrap(),
+        10
+    );
+    assert_eq!(
+        s.counters.try_reserve(k, day(2), 1, Cap(10)).await.unwrap(),
+        0
+    );
+    // Releasing on a day never reserved is harmless, and other days are untouched.
+    s.counters.release(k, day(3), 1).await.unwrap();
+    assert_eq!(s.counters.used(k, day(3)).await.unwrap(), 0);
 }
 
 async fn counters_unlimited_cap_still_counts(s: &Store) {
