@@ -1,17 +1,15 @@
-//! In-memory adapters: repository, counters and sink for `--dry-run` and tests, and a
-//! scripted job source for tests.
+//! In-memory adapters: repository, counters and sink, for `--dry-run` and tests.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::{AtsKind, Cap, FetchedPosting, JobUid, Posting, SourceKey, StoredFingerprint};
+use crate::domain::{Cap, JobUid, SourceKey, StoredFingerprint};
 use crate::ports::{
-    CounterKey, CounterStore, JobFilter, JobRecord, JobSource, Page, PageCursor, Reparsed,
-    Repository, Sink, SinkError, SinkItem, SinkReceipt, SourceBatch, SourceError, SourceRecord,
-    SourceRef, SourceSpec, StoreError,
+    CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, Sink, SinkError,
+    SinkItem, SinkReceipt, SourceBatch, SourceRecord, SourceSpec, StoreError,
 };
 
 /// A poisoned lock only means another test thread panicked; the data is still usable.
@@ -251,6 +249,15 @@ impl Repository for InMemoryRepository {
     async fn job(&self, uid: &JobUid) -> Result<Option<JobRecord>, StoreError> {
         Ok(lock(&self.state).jobs.get(uid).cloned())
     }
+
+    async fn note_source_error(&self, source: &SourceKey, error: &str) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        let Some(record) = st.sources.get_mut(source) else {
+            return Err(StoreError::Query(format!("unknown source {source}")));
+        };
+        record.last_error = Some(error.to_string());
+        Ok(())
+    }
 }
 
 /// Daily counters held in memory; a single lock makes every reservation atomic.
@@ -325,112 +332,5 @@ impl Sink for InMemorySink {
             .unwrap_or_else(|| format!("page-{}", item.job_uid));
         pages.insert(page_id.clone(), item.clone());
         Ok(SinkReceipt { page_id })
-    }
-}
-
-#[derive(Debug, Default)]
-struct Script {
-    board: Vec<Posting>,
-    queued: VecDeque<Result<Page, SourceError>>,
-    requests: usize,
-}
-
-/// A job source for tests: serves a board per source (paged if a page size is set),
-/// with scripted one-off responses (errors, odd pages) served first, and counts requests.
-/// Raw JSON is the posting serialized, so `reparse` reads it back.
-#[derive(Debug)]
-pub struct ScriptedSource {
-    kind: AtsKind,
-    page_size: Option<usize>,
-    scripts: Mutex<HashMap<SourceKey, Script>>,
-}
-
-impl ScriptedSource {
-    pub fn new(kind: AtsKind) -> Self {
-        ScriptedSource {
-            kind,
-            page_size: None,
-            scripts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn with_page_size(mut self, size: usize) -> Self {
-        self.page_size = Some(size.max(1));
-        self
-    }
-
-    pub fn set_board(&self, key: &SourceKey, postings: Vec<Posting>) {
-        lock(&self.scripts).entry(key.clone()).or_default().board = postings;
-    }
-
-    pub fn push_response(&self, key: &SourceKey, response: Result<Page, SourceError>) {
-        lock(&self.scripts)
-            .entry(key.clone())
-            .or_default()
-            .queued
-            .push_back(response);
-    }
-
-    pub fn requests(&self, key: &SourceKey) -> usize {
-        lock(&self.scripts).get(key).map_or(0, |s| s.requests)
-    }
-
-    pub fn total_requests(&self) -> usize {
-        lock(&self.scripts).values().map(|s| s.requests).sum()
-    }
-
-    pub fn fetched(posting: &Posting) -> FetchedPosting {
-        FetchedPosting {
-            posting: posting.clone(),
-            raw_json: serde_json::to_string(posting).unwrap_or_default(),
-        }
-    }
-}
-
-#[async_trait]
-impl JobSource for ScriptedSource {
-    fn kind(&self) -> AtsKind {
-        self.kind
-    }
-
-    async fn fetch_page(
-        &self,
-        source: &SourceRef,
-        cursor: Option<&PageCursor>,
-    ) -> Result<Page, SourceError> {
-        let mut scripts = lock(&self.scripts);
-        let Some(script) = scripts.get_mut(&source.key) else {
-            return Err(SourceError::NotFound { status: 404 });
-        };
-        script.requests += 1;
-        if let Some(response) = script.queued.pop_front() {
-            return response;
-        }
-        let start = match cursor {
-            Some(PageCursor::Offset(o)) => usize::try_from(*o).unwrap_or(usize::MAX),
-            _ => 0,
-        };
-        let size = self.page_size.unwrap_or(usize::MAX);
-        let end = start.saturating_add(size).min(script.board.len());
-        let postings = script
-            .board
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .map(Self::fetched)
-            .collect();
-        let next = (end < script.board.len()).then_some(PageCursor::Offset(end as u64));
-        Ok(Page {
-            postings,
-            rejected: Vec::new(),
-            next,
-        })
-    }
-
-    fn reparse(&self, _source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {
-        serde_json::from_str(raw_json).map_err(|e| SourceError::Malformed {
-            path: ".".into(),
-            message: e.to_string(),
-        })
     }
 }

@@ -152,5 +152,10 @@ pub trait Repository: Send + Sync {
 
     async fn jobs(&self, filter: &JobFilter) -> Result<Vec<JobRecord>, StoreError>;
 
+    /// Sets `last_error` of a source that was not fetched (the daily API-call cap left no
+    /// request for it). Nothing else changes: last_fetched_at stays, so the source keeps
+    /// its place at the front of the rotation, and it is not counted as a failure.
+    async fn note_source_error(&self, source: &SourceKey, error: &str) -> Result<(), StoreError>;
+
     async fn job(&self, uid: &JobUid) -> Result<Option<JobRecord>, StoreError>;
 }

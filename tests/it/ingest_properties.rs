@@ -4,9 +4,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::helpers::fakes::{FixedClock, ScriptedSource};
 use chrono::{TimeZone, Utc};
-use jobs_bot::adapters::clock::FixedClock;
-use jobs_bot::adapters::memory::{InMemoryCounters, InMemoryRepository, ScriptedSource};
+use jobs_bot::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use jobs_bot::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, RetryPolicy};
 use jobs_bot::domain::{AtsKind, Cap, CompanySlug, JobUid, Posting, SourceKey};
 use jobs_bot::ports::{
@@ -15,20 +15,20 @@ use jobs_bot::ports::{
 };
 use proptest::prelude::*;
 
-struct Harness {
-    repo: Arc<InMemoryRepository>,
-    counters: Arc<InMemoryCounters>,
-    lever: Arc<ScriptedSource>,
-    greenhouse: Arc<ScriptedSource>,
-    clock: Arc<FixedClock>,
+pub(crate) struct Harness {
+    pub repo: Arc<InMemoryRepository>,
+    pub counters: Arc<InMemoryCounters>,
+    pub lever: Arc<ScriptedSource>,
+    pub greenhouse: Arc<ScriptedSource>,
+    pub clock: Arc<FixedClock>,
 }
 
-fn key(ats: AtsKind, slug: &str) -> SourceKey {
+pub(crate) fn key(ats: AtsKind, slug: &str) -> SourceKey {
     SourceKey::new(ats, CompanySlug::parse(slug).unwrap())
 }
 
 impl Harness {
-    fn new(page_size: Option<usize>) -> Self {
+    pub fn new(page_size: Option<usize>) -> Self {
         let scripted = |kind| {
             let s = ScriptedSource::new(kind);
             Arc::new(match page_size {
@@ -47,14 +47,21 @@ impl Harness {
         }
     }
 
-    fn board(&self, key: &SourceKey) -> &ScriptedSource {
+    /// Every request of either provider takes `latency` to answer.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.lever = Arc::new(ScriptedSource::new(AtsKind::Lever).with_latency(latency));
+        self.greenhouse = Arc::new(ScriptedSource::new(AtsKind::Greenhouse).with_latency(latency));
+        self
+    }
+
+    pub fn board(&self, key: &SourceKey) -> &ScriptedSource {
         match key.ats {
             AtsKind::Lever => &self.lever,
             _ => &self.greenhouse,
         }
     }
 
-    async fn declare(&self, keys: &[SourceKey]) {
+    pub async fn declare(&self, keys: &[SourceKey]) {
         let specs: Vec<SourceSpec> = keys
             .iter()
             .map(|k| SourceSpec {
@@ -67,12 +74,17 @@ impl Harness {
         self.repo.sync_sources(&specs).await.unwrap();
     }
 
-    async fn run(&self, policy: IngestPolicy) -> IngestReport {
+    pub async fn run(&self, policy: IngestPolicy) -> IngestReport {
+        self.run_with(self.repo.clone(), policy).await
+    }
+
+    /// A run through another repository (e.g. one that fails on purpose).
+    pub async fn run_with(&self, repo: Arc<dyn Repository>, policy: IngestPolicy) -> IngestReport {
         let mut sources: HashMap<AtsKind, Arc<dyn JobSource>> = HashMap::new();
         sources.insert(AtsKind::Lever, self.lever.clone());
         sources.insert(AtsKind::Greenhouse, self.greenhouse.clone());
         let deps = IngestDeps {
-            repo: self.repo.clone(),
+            repo,
             counters: self.counters.clone(),
             sources,
             clock: self.clock.clone(),
@@ -80,7 +92,7 @@ impl Harness {
         Ingest::new(deps, policy).run().await.unwrap()
     }
 
-    async fn api_calls_used(&self, ats: AtsKind) -> u64 {
+    pub async fn api_calls_used(&self, ats: AtsKind) -> u64 {
         self.counters
             .used(CounterKey::ApiCalls(ats), self.clock.today())
             .await
@@ -88,7 +100,7 @@ impl Harness {
     }
 }
 
-fn policy(calls: u32, new_jobs: u32, writes: usize) -> IngestPolicy {
+pub(crate) fn policy(calls: u32, new_jobs: u32, writes: usize) -> IngestPolicy {
     IngestPolicy {
         calls_per_day: Cap(calls),
         new_jobs_per_day: Cap(new_jobs),
@@ -105,7 +117,7 @@ fn policy(calls: u32, new_jobs: u32, writes: usize) -> IngestPolicy {
     }
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

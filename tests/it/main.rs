@@ -7,4 +7,5 @@ mod ats;
 mod e2e;
 mod helpers;
 mod ingest_properties;
+mod ingest_rules;
 mod store;

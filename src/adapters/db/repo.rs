@@ -319,6 +319,24 @@ impl Repository for Database {
         })?;
         Ok(to_records(row.into_iter().collect())?.pop())
     }
+
+    async fn note_source_error(&self, source: &SourceKey, error: &str) -> Result<(), StoreError> {
+        let (ats, slug) = (source.ats.as_str(), source.slug.as_str());
+        let matched = with_conn!(self, |c| {
+            diesel::update(
+                sources::table
+                    .filter(sources::ats_type.eq(ats))
+                    .filter(sources::company_slug.eq(slug)),
+            )
+            .set(sources::last_error.eq(error))
+            .execute(c)
+            .await?
+        })?;
+        if matched == 0 {
+            return Err(DbError::UnknownSource(source.to_string()).into());
+        }
+        Ok(())
+    }
 }
 
 impl Database {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use tokio::time::Instant;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use tokio::sync::Mutex;
@@ -30,6 +30,8 @@ pub(super) struct Fetched {
 
 enum PageStop {
     CapReached,
+    /// The run's write budget was spent before this board's first request.
+    BudgetSpent,
     Failed(SourceError),
     Store(StoreError),
 }
@@ -49,10 +51,6 @@ impl Shared {
             api_calls: 0,
             started: Instant::now(),
         };
-        if self.writes_left.load(Ordering::SeqCst) == 0 {
-            fetched.skipped = true;
-            return Ok(fetched);
-        }
         let key = fetched.record.key.clone();
         let Some(adapter) = self.deps.sources.get(&key.ats).cloned() else {
             fetched.error = Some(SourceError::InvalidSource(format!(
@@ -81,6 +79,7 @@ impl Shared {
                     adapter.as_ref(),
                     &source,
                     cursor.as_ref(),
+                    pages == 0,
                     &mut fetched.api_calls,
                 )
                 .await
@@ -107,6 +106,10 @@ impl Shared {
                     fetched.rate_limited = pages == 0;
                     break;
                 }
+                Err(PageStop::BudgetSpent) => {
+                    fetched.skipped = true;
+                    break;
+                }
                 Err(PageStop::Failed(err)) => {
                     fetched.error = Some(err);
                     break;
@@ -117,12 +120,16 @@ impl Shared {
         Ok(fetched)
     }
 
-    /// One page, with bounded retries; every attempt first reserves an API call.
+    /// One page, with bounded retries; every attempt first reserves an API call. A board's
+    /// first request is not sent once the run's write budget is spent: checked after the
+    /// provider's turn comes, right before the call is reserved, so that boards queued
+    /// behind a board that spent the budget start no request.
     async fn fetch_page(
         &self,
         adapter: &dyn JobSource,
         source: &SourceRef,
         cursor: Option<&PageCursor>,
+        first_page: bool,
         api_calls: &mut u64,
     ) -> Result<Page, PageStop> {
         let retry = self.policy.retry;
@@ -135,6 +142,13 @@ impl Shared {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let mut last = self.provider_gate(source.key.ats).lock().await;
+            if let Some(at) = *last {
+                tokio::time::sleep_until(at + self.policy.politeness_gap).await;
+            }
+            if first_page && attempt == 1 && self.writes_left.load(Ordering::SeqCst) == 0 {
+                return Err(PageStop::BudgetSpent);
+            }
             let granted = self
                 .deps
                 .counters
@@ -150,16 +164,9 @@ impl Shared {
                 return Err(PageStop::CapReached);
             }
             *api_calls += 1;
-            let result = {
-                let mut last = self.provider_gate(source.key.ats).lock().await;
-                if let Some(at) = *last {
-                    let ready = at + self.policy.politeness_gap;
-                    tokio::time::sleep_until(ready.into()).await;
-                }
-                let result = adapter.fetch_page(source, cursor).await;
-                *last = Some(Instant::now());
-                result
-            };
+            let result = adapter.fetch_page(source, cursor).await;
+            *last = Some(Instant::now());
+            drop(last);
             let err = match result {
                 Ok(page) => return Ok(page),
                 Err(err) => err,

@@ -36,14 +36,32 @@ impl Shared {
             return Ok(report);
         }
         if fetched.rate_limited {
-            // Not fetched: last_fetched_at stays, so this source comes first next time.
+            // Not fetched: last_fetched_at stays, so this source comes first next time; the
+            // reason is recorded where users look for it (sources.last_error).
             report.status = SourceStatus::RateLimited;
-            tracing::info!(event = "source_rate_limited", source = %key);
+            let error = format!(
+                "rate_limited: no API call left today for {} (MAX_CALLS_PER_DAY={})",
+                key.ats, self.policy.calls_per_day.0
+            );
+            tracing::info!(event = "source_rate_limited", source = %key, error = error.as_str());
+            if let Err(err) = self.deps.repo.note_source_error(&key, &error).await {
+                report.status = SourceStatus::Failed;
+                report.error = Some(err.to_string());
+                return Err((report, err));
+            }
+            report.error = Some(error);
             return Ok(report);
         }
         match self.plan_and_write(&mut fetched, &mut report).await {
             Ok(()) => {}
             Err(err) => {
+                // Nothing of the plan was written.
+                report.counts = Counts {
+                    api_calls: report.counts.api_calls,
+                    fetched: report.counts.fetched,
+                    rejected: report.counts.rejected,
+                    ..Counts::default()
+                };
                 report.status = SourceStatus::Failed;
                 report.error = Some(err.to_string());
                 tracing::error!(
@@ -197,7 +215,27 @@ impl Shared {
                 empty_streak: closing.empty_streak,
             },
         };
-        self.deps.repo.apply_batch(&batch).await
+        let written = self.deps.repo.apply_batch(&batch).await;
+        // New-job reservations not turned into rows are given back, so a later source or
+        // run can use them; if the write failed, that is all of them, and the write budget too.
+        let unused = if written.is_err() {
+            self.writes_left
+                .fetch_add(batch.inserts.len() + batch.updates.len(), Ordering::SeqCst);
+            granted
+        } else {
+            granted.saturating_sub(batch.inserts.len())
+        };
+        if unused > 0 {
+            let release = self.deps.counters.release(
+                CounterKey::NewJobs,
+                self.deps.clock.today(),
+                u32::try_from(unused).unwrap_or(u32::MAX),
+            );
+            if let Err(err) = release.await {
+                tracing::warn!(event = "counter_release_failed", source = %key, error = %err);
+            }
+        }
+        written
     }
 }
 

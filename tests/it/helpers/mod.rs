@@ -3,5 +3,6 @@
 
 pub mod ats;
 pub mod e2e;
+pub mod fakes;
 pub mod mysql;
 pub mod store;
