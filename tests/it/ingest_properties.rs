@@ -8,10 +8,10 @@ use crate::helpers::fakes::{FixedClock, ScriptedSource};
 use chrono::{TimeZone, Utc};
 use jobs_bot::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use jobs_bot::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, RetryPolicy};
-use jobs_bot::domain::{AtsKind, Cap, CompanySlug, JobUid, Posting, SourceKey};
+use jobs_bot::domain::{AtsKind, Cap, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey};
 use jobs_bot::ports::{
-    Clock, CounterKey, CounterStore, JobFilter, JobSource, Region, Repository, SourceError,
-    SourceSpec,
+    Clock, CounterKey, CounterStore, JobFilter, JobSource, Page, PageCursor, Region,
+    RejectedItem, Repository, SourceError, SourceSpec,
 };
 use proptest::prelude::*;
 
@@ -144,6 +144,33 @@ fn board_strategy() -> impl Strategy<Value = Vec<Posting>> {
     proptest::collection::vec(posting_strategy(), 0..30)
 }
 
+/// Trouble scripted for one run of one board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    None,
+    FailsAfterFirstPage,
+    RejectsAnItem,
+}
+
+#[derive(Debug, Clone)]
+struct RunEvent {
+    trouble: Trouble,
+    /// Time since the previous run: 0–36 hours, so some runs cross midnight.
+    hours_later: u8,
+}
+
+fn event_strategy() -> impl Strategy<Value = RunEvent> {
+    (
+        prop_oneof![
+            Just(Trouble::None),
+            Just(Trouble::FailsAfterFirstPage),
+            Just(Trouble::RejectsAnItem)
+        ],
+        0u8..36,
+    )
+        .prop_map(|(trouble, hours_later)| RunEvent { trouble, hours_later })
+}
+
 fn distinct_ids(board: &[Posting]) -> usize {
     board
         .iter()
@@ -249,26 +276,117 @@ proptest! {
     }
 
     #[test]
-    fn a_cut_short_fetch_closes_nothing(board in board_strategy(), page_size in 1usize..5) {
+    fn a_cut_short_fetch_closes_nothing(
+        titles in proptest::collection::vec("[a-z]{1,8}", 0..20),
+        page_size in 1usize..5,
+        extra in 1usize..10,
+    ) {
         block_on(async {
+            // At least two pages remain after the first page's jobs vanish, so one
+            // allowed call always cuts the fetch short.
+            let n = 2 * page_size + extra;
+            let board: Vec<Posting> = (0..n)
+                .map(|i| Posting {
+                    ats_job_id: i.to_string(),
+                    title: titles.get(i).cloned().unwrap_or_else(|| format!("job {i}")),
+                    ..Posting::default()
+                })
+                .collect();
             let h = Harness::new(Some(page_size));
             let k = key(AtsKind::Lever, "acme");
             h.declare(std::slice::from_ref(&k)).await;
             h.lever.set_board(&k, board.clone());
             h.run(policy(0, 0, 10_000)).await;
             let open_before = h.repo.jobs(&JobFilter { open_only: true, ..JobFilter::default() }).await.unwrap().len();
-            // Next day the board lost its first page's jobs, but only one call is allowed:
-            // a board of several pages is then fetched cut short.
+            prop_assert_eq!(open_before, n);
             h.clock.advance(chrono::Duration::days(1));
-            let rest: Vec<Posting> = board.iter().skip(page_size).cloned().collect();
-            let pages_needed = rest.len().div_ceil(page_size).max(1);
-            h.lever.set_board(&k, rest);
+            h.lever.set_board(&k, board[page_size..].to_vec());
             let report = h.run(policy(1, 0, 10_000)).await;
+            prop_assert_eq!(report.totals.api_calls, 1);
+            prop_assert_eq!(report.totals.closed, 0);
             let open_after = h.repo.jobs(&JobFilter { open_only: true, ..JobFilter::default() }).await.unwrap().len();
-            if pages_needed > 1 {
-                prop_assert_eq!(report.totals.closed, 0);
-                prop_assert_eq!(open_after, open_before);
+            prop_assert_eq!(open_after, open_before);
+            Ok(())
+        })?;
+    }
+
+    /// Runs over several days with pages failing mid-fetch, rejected items, a small write
+    /// budget and caps: whatever happens, the caps hold per day, every request is counted,
+    /// writes stay within the budget, and only a complete fetch closes anything.
+    #[test]
+    fn caps_budget_and_closing_hold_across_failures_and_days(
+        boards in proptest::collection::vec(board_strategy(), 1..5),
+        events in proptest::collection::vec(event_strategy(), 1..5),
+        page_size in 1usize..6,
+        calls_cap in 0u32..12,
+        new_cap in 0u32..15,
+        budget in 1usize..20,
+    ) {
+        block_on(async {
+            let h = Harness::new(Some(page_size));
+            let keys = [key(AtsKind::Lever, "one"), key(AtsKind::Lever, "two")];
+            h.declare(&keys).await;
+            let mut per_day: HashMap<chrono::NaiveDate, (u64, u64)> = HashMap::new();
+            for (run, board) in boards.iter().enumerate() {
+                let event = &events[run % events.len()];
+                h.clock.advance(chrono::Duration::hours(i64::from(event.hours_later)));
+                let today = h.clock.today();
+                for k in &keys {
+                    h.lever.set_board(k, board.clone());
+                }
+                // The first board of the run gets the scripted trouble.
+                let troubled = &keys[0];
+                let first_page = board.iter().take(page_size).cloned().map(|p| FetchedPosting { raw_json: String::new(), posting: p });
+                match event.trouble {
+                    Trouble::None => {}
+                    Trouble::FailsAfterFirstPage => {
+                        h.lever.push_response(troubled, Ok(Page {
+                            postings: first_page.collect(),
+                            rejected: Vec::new(),
+                            next: Some(PageCursor::Offset(page_size as u64)),
+                        }));
+                        h.lever.push_response(troubled, Err(SourceError::Malformed {
+                            path: "jobs[0]".into(),
+                            message: "broken page".into(),
+                        }));
+                    }
+                    Trouble::RejectsAnItem => {
+                        h.lever.push_response(troubled, Ok(Page {
+                            postings: first_page.collect(),
+                            rejected: vec![RejectedItem { path: "[0].id".into(), reason: "bad id".into() }],
+                            next: None,
+                        }));
+                    }
+                }
+                let requests_before = h.lever.total_requests() as u64;
+                let report = h.run(policy(calls_cap, new_cap, budget)).await;
+                let requests = h.lever.total_requests() as u64 - requests_before;
+                prop_assert_eq!(requests, report.totals.api_calls, "every request is reserved");
+                prop_assert!(
+                    (report.totals.inserted + report.totals.updated) as usize <= budget,
+                    "writes within MAX_FETCH_PER_RUN"
+                );
+                for source in &report.sources {
+                    if source.key == *troubled && event.trouble != Trouble::None {
+                        prop_assert_eq!(source.counts.closed, 0, "a cut-short fetch closed jobs");
+                    }
+                }
+                let day = per_day.entry(today).or_default();
+                day.0 += report.totals.api_calls;
+                day.1 += report.totals.inserted;
+                prop_assert_eq!(h.api_calls_used(AtsKind::Lever).await, day.0);
+                prop_assert_eq!(h.counters.used(CounterKey::NewJobs, today).await.unwrap(), day.1);
+                if calls_cap > 0 {
+                    prop_assert!(day.0 <= u64::from(calls_cap), "call cap exceeded on {}", today);
+                }
+                if new_cap > 0 {
+                    prop_assert!(day.1 <= u64::from(new_cap), "new-job cap exceeded on {}", today);
+                }
             }
+            // Stored rows are exactly the inserts counted, and unique by uid.
+            let stored = h.repo.jobs(&JobFilter::default()).await.unwrap();
+            let inserted: u64 = per_day.values().map(|d| d.1).sum();
+            prop_assert_eq!(stored.len() as u64, inserted);
             Ok(())
         })?;
     }
