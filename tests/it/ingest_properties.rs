@@ -10,8 +10,8 @@ use jobs_bot::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use jobs_bot::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, RetryPolicy};
 use jobs_bot::domain::{AtsKind, Cap, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey};
 use jobs_bot::ports::{
-    Clock, CounterKey, CounterStore, JobFilter, JobSource, Page, PageCursor, Region,
-    RejectedItem, Repository, SourceError, SourceSpec,
+    Clock, CounterKey, CounterStore, JobFilter, JobSource, Page, PageCursor, Region, RejectedItem,
+    Repository, SourceError, SourceSpec,
 };
 use proptest::prelude::*;
 
@@ -168,7 +168,10 @@ fn event_strategy() -> impl Strategy<Value = RunEvent> {
         ],
         0u8..36,
     )
-        .prop_map(|(trouble, hours_later)| RunEvent { trouble, hours_later })
+        .prop_map(|(trouble, hours_later)| RunEvent {
+            trouble,
+            hours_later,
+        })
 }
 
 fn distinct_ids(board: &[Posting]) -> usize {

@@ -375,12 +375,11 @@ async fn slow_response_times_out() {
 
 #[tokio::test]
 async fn refused_connection_is_a_short_network_error() {
-    // Bind then drop: the port is closed for the duration of the test.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound but never listening: connections are refused, and no other test can take
+    // the port while `_held` lives.
+    let _held = tokio::net::TcpSocket::new_v4().unwrap();
+    _held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = _held.local_addr().unwrap().port();
     for case in cases() {
         match fetch_with(&config(&format!("http://127.0.0.1:{port}")), &case).await {
             Err(SourceError::Network(msg)) => assert!(!msg.contains("127.0.0.1"), "{msg}"),

@@ -212,6 +212,18 @@ async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
     assert!(!line("good").contains("not_found"), "{table}");
 }
 
+fn assert_all_succeeded(outputs: &[std::process::Output]) {
+    for out in outputs {
+        assert!(
+            out.status.success(),
+            "{:?}\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
     let mut world = World::new(Backend::Mysql).await;
@@ -225,32 +237,13 @@ async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
     world.set("MAX_NEW_JOBS_PER_DAY", "10");
     // Migrate first so both processes start on the same schema at the same moment.
     assert!(world.run(&["migrate"]).await.status.success());
-    let spawn = || {
-        world
-            .command(&["ingest"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
-    let outputs = tokio::task::spawn_blocking(move || {
-        (a.wait_with_output().unwrap(), b.wait_with_output().unwrap())
-    })
-    .await
-    .unwrap();
-    for out in [&outputs.0, &outputs.1] {
-        assert!(
-            out.status.success(),
-            "{:?}\n{}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    assert_all_succeeded(&world.run_at_once(2, &["ingest"]).await);
     let jobs = world.jobs().await;
-    assert!(jobs.len() <= 10, "{} rows", jobs.len());
-    assert!(!jobs.is_empty());
+    assert_eq!(
+        jobs.len(),
+        10,
+        "the cap is exact, and both boards offered more"
+    );
     let mut uids: Vec<&str> = jobs
         .iter()
         .map(|j| j["job_uid"].as_str().unwrap())
@@ -258,6 +251,124 @@ async fn two_processes_at_once_on_mysql_respect_the_new_job_cap() {
     uids.sort();
     uids.dedup();
     assert_eq!(uids.len(), jobs.len(), "duplicate rows");
+}
+
+/// Three processes at once, twelve boards, a daily cap of seven calls: the provider
+/// receives exactly seven requests, and the runs' own counts agree.
+async fn processes_at_once_send_exactly_the_call_cap(backend: Backend) {
+    let mut world = World::new(backend).await;
+    let tokens: Vec<String> = (0..12).map(|i| format!("board{i}")).collect();
+    let names: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    world.declare(&names, &[]);
+    for t in &tokens {
+        // A little latency so that the processes' requests overlap.
+        let body = greenhouse_board(t, &[(1, "Job")]);
+        let response = ResponseTemplate::new(200)
+            .set_body_json(body)
+            .set_delay(Duration::from_millis(40));
+        world.serve(&format!("/v1/boards/{t}/jobs"), response).await;
+    }
+    world.set("MAX_CALLS_PER_DAY", "7");
+    world.set("INGEST_CONCURRENCY", "3");
+    assert!(world.run(&["migrate"]).await.status.success());
+    let outputs = world.run_at_once(3, &["ingest"]).await;
+    assert_all_succeeded(&outputs);
+    let received = world.server.received_requests().await.unwrap().len();
+    assert_eq!(received, 7, "requests sent under MAX_CALLS_PER_DAY=7");
+    let counted: u64 = outputs
+        .iter()
+        .map(|o| count(&crate::helpers::e2e::done_line(&o.stdout), "api_calls"))
+        .sum();
+    assert_eq!(counted, 7);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn processes_at_once_on_mysql_send_exactly_the_call_cap() {
+    processes_at_once_send_exactly_the_call_cap(Backend::Mysql).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn processes_at_once_on_sqlite_send_exactly_the_call_cap() {
+    processes_at_once_send_exactly_the_call_cap(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_as_a_mysql_user_with_a_password_never_prints_it() {
+    let mut world = World::new(Backend::Mysql).await;
+    let secret = "Pw-S3cr3t@x%y";
+    let user = format!("jb_pw_{}", std::process::id());
+    let db = world.mysql.as_ref().unwrap();
+    let db_name = db.name().to_string();
+    let mut statements = String::new();
+    for host in ["%", "localhost", "127.0.0.1"] {
+        statements.push_str(&format!(
+            "CREATE USER IF NOT EXISTS '{user}'@'{host}' IDENTIFIED BY '{secret}'; \
+             GRANT ALL ON `{}`.* TO '{user}'@'{host}'; ",
+            db_name
+        ));
+    }
+    db.admin_execute(&statements).await;
+    world.declare(&["acme"], &[]);
+    world
+        .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")]))
+        .await;
+    let encoded = secret.replace('@', "%40").replace('%', "%25");
+    let encoded = encoded.replace("%2540", "%40");
+    world.database_url = format!("mysql://{user}:{encoded}@127.0.0.1:3306/{db_name}");
+    let mut printed = String::new();
+    for args in [
+        &["ingest"][..],
+        &["check-config"],
+        &["sources", "list"],
+        &["jobs", "list"],
+        &["migrate"],
+    ] {
+        let out = world.run(args).await;
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        printed.push_str(&String::from_utf8_lossy(&out.stdout));
+        printed.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(world.jobs().await.len(), 1, "the run worked as that user");
+    // The same through the MYSQL_* variables of the Python version.
+    world.database_url = String::new();
+    for (k, v) in [
+        ("MYSQL_HOST", "127.0.0.1"),
+        ("MYSQL_PORT", "3306"),
+        ("MYSQL_DB", db_name.as_str()),
+        ("MYSQL_USER", user.as_str()),
+        ("MYSQL_PASSWORD", secret),
+    ] {
+        world.set(k, v);
+    }
+    let out = world.run(&["ingest"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    printed.push_str(&String::from_utf8_lossy(&out.stdout));
+    printed.push_str(&String::from_utf8_lossy(&out.stderr));
+    for shown in [secret, encoded.as_str(), "S3cr3t"] {
+        assert!(!printed.contains(shown), "{shown:?} printed:\n{printed}");
+    }
+    assert!(
+        printed.contains(&db_name),
+        "the runs did log where they wrote"
+    );
+    let mut drop_users = String::new();
+    for host in ["%", "localhost", "127.0.0.1"] {
+        drop_users.push_str(&format!("DROP USER IF EXISTS '{user}'@'{host}'; "));
+    }
+    world
+        .mysql
+        .as_ref()
+        .unwrap()
+        .admin_execute(&drop_users)
+        .await;
 }
 
 /// What must match between a crashed-then-rerun database and a clean one.

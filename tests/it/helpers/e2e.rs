@@ -150,6 +150,27 @@ impl World {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs `count` processes of the binary at once and waits for all of them.
+    pub async fn run_at_once(&self, count: usize, args: &[&str]) -> Vec<Output> {
+        let children: Vec<_> = (0..count)
+            .map(|_| {
+                self.command(args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("binary starts")
+            })
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            children
+                .into_iter()
+                .map(|c| c.wait_with_output().expect("binary runs"))
+                .collect()
+        })
+        .await
+        .expect("join")
+    }
+
     /// Forgets every route served so far.
     pub async fn reset(&self) {
         self.server.reset().await;

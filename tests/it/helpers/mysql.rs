@@ -56,6 +56,19 @@ impl MysqlDb {
     }
 }
 
+impl MysqlDb {
+    /// The database's name on the server.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs statements as the administrator (e.g. to create a user for one test).
+    pub async fn admin_execute(&self, sql: &str) {
+        let mut conn = AsyncMysqlConnection::establish(&self.admin).await.unwrap();
+        conn.batch_execute(sql).await.unwrap();
+    }
+}
+
 impl Drop for MysqlDb {
     fn drop(&mut self) {
         let (admin, name) = (self.admin.clone(), self.name.clone());

@@ -2,7 +2,6 @@
 //! builders and the cross-process counter worker.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use crate::helpers::mysql::{MysqlDb, mysql_admin_url};
 
@@ -163,32 +162,12 @@ pub fn concurrency_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 5, 20).unwrap()
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-/// A wall-clock instant `delay_ms` from now, shared with child processes so that every
-/// reserver starts at the same moment.
-pub fn start_instant_ms(delay_ms: u64) -> u64 {
-    now_ms() + delay_ms
-}
-
-async fn wait_until(start_ms: u64) {
-    let now = now_ms();
-    if start_ms > now {
-        tokio::time::sleep(Duration::from_millis(start_ms - now)).await;
-    }
-}
-
 /// Reserves 1–3 units at a time until refused; returns the units granted.
-async fn reserve_until_refused(counters: &dyn CounterStore, n: u32) -> u64 {
+async fn reserve_until_refused(counters: &dyn CounterStore, day: NaiveDate, n: u32) -> u64 {
     let mut total = 0;
     loop {
         let granted = counters
-            .try_reserve(CONCURRENCY_KEY, concurrency_day(), n, Cap(CONCURRENCY_CAP))
+            .try_reserve(CONCURRENCY_KEY, day, n, Cap(CONCURRENCY_CAP))
             .await
             .unwrap();
         assert!(granted <= n);
@@ -199,20 +178,20 @@ async fn reserve_until_refused(counters: &dyn CounterStore, n: u32) -> u64 {
     }
 }
 
-/// `tasks` tokio tasks reserving against the shared counter; the sum of their grants.
+/// `tasks` tokio tasks released at the same moment, reserving against one counter on
+/// `day`; the sum of their grants.
 pub async fn reserve_concurrently(
     counters: Arc<dyn CounterStore>,
     tasks: u32,
-    start_ms: Option<u64>,
+    day: NaiveDate,
 ) -> u64 {
+    let start = Arc::new(tokio::sync::Barrier::new(tasks as usize));
     let handles: Vec<_> = (0..tasks)
         .map(|i| {
-            let counters = counters.clone();
+            let (counters, start) = (counters.clone(), start.clone());
             tokio::spawn(async move {
-                if let Some(start) = start_ms {
-                    wait_until(start).await;
-                }
-                reserve_until_refused(counters.as_ref(), 1 + i % 3).await
+                start.wait().await;
+                reserve_until_refused(counters.as_ref(), day, 1 + i % 3).await
             })
         })
         .collect();
