@@ -4,6 +4,7 @@ pub mod caps;
 pub mod careers_url;
 pub mod closing;
 pub mod job;
+pub mod salary;
 pub mod source;
 pub mod upsert;
 
