@@ -2,5 +2,6 @@
 
 pub mod ats;
 pub mod clock;
+pub mod cv;
 pub mod db;
 pub mod memory;

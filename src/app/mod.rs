@@ -5,6 +5,7 @@ pub mod config;
 pub mod ingest;
 pub mod logging;
 pub mod output;
+pub mod profiles;
 pub mod progress;
 pub mod reparse;
 pub mod run;
