@@ -227,7 +227,8 @@ const SYMBOLS: &[(&str, &str)] = &[
     ("Rs", "INR"),
 ];
 
-fn usd_per_unit(code: &str) -> Option<f64> {
+/// A rough rate to US dollars, for comparing amounts across currencies (bands, minimums).
+pub fn usd_per_unit(code: &str) -> Option<f64> {
     USD_PER_UNIT
         .iter()
         .find(|(c, _)| *c == code)
