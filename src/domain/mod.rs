@@ -4,11 +4,13 @@ pub mod caps;
 pub mod careers_url;
 pub mod closing;
 pub mod job;
+pub mod providers;
 pub mod source;
 pub mod upsert;
 
 pub use caps::Cap;
 pub use closing::{ClosingDecision, FetchCompleteness, plan_closing};
 pub use job::{ContentHash, FetchedPosting, JobUid, Posting, WorkplaceType};
-pub use source::{AtsKind, CompanySlug, SlugError, SourceKey};
+pub use providers::{AtsKind, NoEuInstance, ProviderFacts};
+pub use source::{CompanySlug, SlugError, SourceKey};
 pub use upsert::{StoredFingerprint, UpsertPlan, UpsertPlanner, WriteLimits};
