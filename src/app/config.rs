@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::ingest::RetryPolicy;
+use crate::adapters::ats::PROVIDERS;
 use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
-use crate::domain::Cap;
+use crate::domain::{AtsKind, Cap};
+use crate::ports::Region;
 
 /// A value that must never be printed: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -53,19 +55,6 @@ pub struct NotionSettings {
     pub base_url: String,
 }
 
-/// Base URL of each provider's API; tests point them at a local fake. Recruitee's may
-/// contain `{slug}` since each company has its own subdomain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrls {
-    pub greenhouse: String,
-    pub lever: String,
-    pub lever_eu: String,
-    pub ashby: String,
-    pub smartrecruiters: String,
-    pub workable: String,
-    pub recruitee: String,
-}
-
 /// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
 /// validates everything and reports every problem at once.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,14 +72,15 @@ pub struct Settings {
     pub ingest_per_source_limit: Option<u32>,
     pub request_timeout: Duration,
     pub max_body_bytes: u64,
-    pub greenhouse_per_page: u32,
-    pub greenhouse_max_pages: u32,
-    pub lever_page_size: Option<u32>,
     /// `SOURCES_FILE`; `None` means `sources.toml` in the working directory, if present.
     pub sources_file: Option<PathBuf>,
     pub log_format: Option<LogFormat>,
     pub log_level: String,
-    pub base_urls: BaseUrls,
+    /// Every provider's API host per region (`GREENHOUSE_BASE_URL`, `LEVER_EU_BASE_URL`,
+    /// …), read as the adapters in `PROVIDERS` declare them; tests point them at a fake.
+    pub base_urls: HashMap<(AtsKind, Region), String>,
+    /// Every provider's own numbers by variable name (`GREENHOUSE_MAX_PAGES`, …).
+    pub provider_numbers: HashMap<&'static str, u64>,
     pub retry: RetryPolicy,
     pub ingest_concurrency: usize,
     pub politeness_delay: Duration,
@@ -271,27 +261,11 @@ impl Settings {
             },
             request_timeout: Duration::from_secs(r.number("REQUEST_TIMEOUT_S", 20, 1, 600)),
             max_body_bytes: r.number("MAX_BODY_MB", 64, 1, 1024) * 1024 * 1024,
-            greenhouse_per_page: r.number("GREENHOUSE_PER_PAGE", 100, 1, 500) as u32,
-            greenhouse_max_pages: r.number("GREENHOUSE_MAX_PAGES", 50, 1, 1000) as u32,
-            lever_page_size: match r.number("LEVER_PAGE_SIZE", 0, 0, 1000) {
-                0 => None,
-                n => Some(n as u32),
-            },
             sources_file: r.raw("SOURCES_FILE").map(PathBuf::from),
             log_format,
             log_level,
-            base_urls: BaseUrls {
-                greenhouse: r.url("GREENHOUSE_BASE_URL", "https://boards-api.greenhouse.io"),
-                lever: r.url("LEVER_BASE_URL", "https://api.lever.co"),
-                lever_eu: r.url("LEVER_EU_BASE_URL", "https://api.eu.lever.co"),
-                ashby: r.url("ASHBY_BASE_URL", "https://api.ashbyhq.com"),
-                smartrecruiters: r.url(
-                    "SMARTRECRUITERS_BASE_URL",
-                    "https://api.smartrecruiters.com",
-                ),
-                workable: r.url("WORKABLE_BASE_URL", "https://apply.workable.com"),
-                recruitee: r.url("RECRUITEE_BASE_URL", "https://{slug}.recruitee.com"),
-            },
+            base_urls: read_base_urls(&mut r),
+            provider_numbers: read_provider_numbers(&mut r),
             retry: RetryPolicy {
                 max_attempts: r.number("RETRY_MAX_ATTEMPTS", 3, 1, 10) as u32,
                 base_delay: Duration::from_millis(r.number("RETRY_BASE_DELAY_MS", 1000, 0, 60_000)),
@@ -324,6 +298,26 @@ impl Settings {
             None => (PathBuf::from("sources.toml"), false),
         }
     }
+}
+
+/// Each registered provider's API hosts, by the variables its adapter declares.
+fn read_base_urls(r: &mut Reader<'_>) -> HashMap<(AtsKind, Region), String> {
+    let mut urls = HashMap::new();
+    for info in PROVIDERS {
+        for (region, setting) in info.base_urls() {
+            urls.insert((info.kind, region), r.url(setting.var, setting.default));
+        }
+    }
+    urls
+}
+
+/// Each registered provider's own numbers, by the variables its adapter declares.
+fn read_provider_numbers(r: &mut Reader<'_>) -> HashMap<&'static str, u64> {
+    PROVIDERS
+        .iter()
+        .flat_map(|info| info.numbers)
+        .map(|n| (n.var, r.number(n.var, n.default, n.min, n.max)))
+        .collect()
 }
 
 /// `MYSQL_*` variables: all-or-nothing once `MYSQL_HOST` is set.
@@ -404,8 +398,22 @@ mod tests {
         assert_eq!(s.max_new_jobs_per_day, Cap(200));
         assert_eq!(s.max_fetch_per_run, 50);
         assert_eq!(s.request_timeout, Duration::from_secs(20));
-        assert_eq!(s.greenhouse_per_page, 100);
-        assert_eq!(s.greenhouse_max_pages, 50);
+        assert_eq!(s.provider_numbers["GREENHOUSE_PER_PAGE"], 100);
+        assert_eq!(s.provider_numbers["GREENHOUSE_MAX_PAGES"], 50);
+        assert_eq!(s.provider_numbers["LEVER_PAGE_SIZE"], 0);
+        assert_eq!(
+            s.base_urls[&(AtsKind::Greenhouse, Region::Global)],
+            "https://boards-api.greenhouse.io"
+        );
+        assert_eq!(
+            s.base_urls[&(AtsKind::Recruitee, Region::Global)],
+            "https://{slug}.recruitee.com"
+        );
+        assert_eq!(
+            s.base_urls[&(AtsKind::Lever, Region::Eu)],
+            "https://api.eu.lever.co"
+        );
+        assert!(!s.base_urls.contains_key(&(AtsKind::Greenhouse, Region::Eu)));
         assert_eq!(s.ingest_per_source_limit, None);
         assert_eq!(s.notion.version, "2025-09-03");
         assert!(!s.sync_to_notion, "no token: Notion sync is off by default");
@@ -439,6 +447,41 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("MAX_FETCH_PER_RUN: 0 is out of range"));
         assert!(text.contains("FIT_MIN: \"sixty\" is not a whole number"));
+    }
+
+    #[test]
+    fn provider_variables_come_from_the_registry() {
+        let s = settings(&[
+            ("LEVER_EU_BASE_URL", "http://127.0.0.1:9/eu/"),
+            ("RECRUITEE_BASE_URL", "http://127.0.0.1:9/{slug}"),
+            ("LEVER_PAGE_SIZE", "25"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.base_urls[&(AtsKind::Lever, Region::Eu)],
+            "http://127.0.0.1:9/eu"
+        );
+        assert_eq!(
+            s.base_urls[&(AtsKind::Recruitee, Region::Global)],
+            "http://127.0.0.1:9/{slug}"
+        );
+        assert_eq!(s.provider_numbers["LEVER_PAGE_SIZE"], 25);
+        let err = settings(&[
+            ("GREENHOUSE_MAX_PAGES", "0"),
+            ("SMARTRECRUITERS_PAGE_SIZE", "101"),
+            ("WORKABLE_BASE_URL", "apply.workable.com"),
+        ])
+        .unwrap_err();
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(
+            vars,
+            [
+                "GREENHOUSE_MAX_PAGES",
+                "SMARTRECRUITERS_PAGE_SIZE",
+                "WORKABLE_BASE_URL"
+            ]
+        );
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub async fn reparse(
         for job in repo.jobs(&filter).await? {
             report.examined += 1;
             match adapter.reparse(&source, &job.raw_json) {
-                Ok(posting) => {
+                Ok(mut posting) => {
+                    // As at fetch time, so an unchanged job hashes the same.
+                    posting.fill_company(record.name.as_deref(), &record.key.slug);
                     let hash = posting.content_hash();
                     if hash != job.content_hash {
                         rows.push(Reparsed {

@@ -92,8 +92,10 @@ fn entry_to_spec(entry: &EntryShape) -> Result<SourceSpec, String> {
         Some("global" | "us") => Region::Global,
         Some(other) => return Err(format!("region {other:?} is not \"eu\" or \"global\"")),
     };
-    if region == Region::Eu && !key.ats.has_eu_region() {
-        return Err(format!("{} has no EU region", key.ats));
+    if region == Region::Eu
+        && let Err(no_eu) = key.ats.check_eu()
+    {
+        return Err(format!("{no_eu}; remove region"));
     }
     Ok(SourceSpec {
         key,
@@ -235,6 +237,49 @@ enabled = false
         assert!(p[0].contains("entry 1 (line 1)") && p[0].contains("taleo"));
         assert!(p[1].contains("entry 2 (line 5)"));
         assert!(p[2].contains("entry 4 (line 13)") && p[2].contains("declared twice"));
+    }
+
+    #[test]
+    fn eu_region_is_refused_for_providers_without_an_eu_instance() {
+        let text = "[[sources]]\nats = \"lever\"\nslug = \"ok\"\nregion = \"eu\"\n\n\
+                    [[sources]]\nats = \"greenhouse\"\nslug = \"acme\"\nregion = \"eu\"\n\n\
+                    [[sources]]\nurl = \"https://jobs.ashbyhq.com/linear\"\nregion = \"EU\"\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(
+            p[0],
+            "  - entry 2 (line 6): greenhouse has no EU API instance: boards on \
+             job-boards.eu.greenhouse.io are served by the global API; remove region"
+        );
+        assert_eq!(
+            p[1],
+            "  - entry 3 (line 11): ashby has no EU API instance; remove region"
+        );
+    }
+
+    #[test]
+    fn eu_hosted_greenhouse_boards_are_added_without_a_region() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sources.toml");
+        let spec = append(
+            &path,
+            "https://job-boards.eu.greenhouse.io/acme/jobs/1",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (spec.key.to_string(), spec.region),
+            ("greenhouse:acme".to_string(), Region::Global)
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("region"), "{text}");
+        assert_eq!(load(&path, true).unwrap().len(), 1);
+        let err = append(&path, "greenhouse-eu:beta", None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("greenhouse has no EU API instance"),
+            "{err}"
+        );
     }
 
     #[test]

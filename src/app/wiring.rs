@@ -11,20 +11,11 @@ use crate::ports::{JobSource, StoreError};
 use super::config::Settings;
 
 pub fn ats_config(settings: &Settings) -> AtsConfig {
-    let urls = &settings.base_urls;
     AtsConfig {
         timeout: settings.request_timeout,
         max_body_bytes: settings.max_body_bytes,
-        greenhouse_base: urls.greenhouse.clone(),
-        lever_base: urls.lever.clone(),
-        lever_eu_base: urls.lever_eu.clone(),
-        ashby_base: urls.ashby.clone(),
-        smartrecruiters_base: urls.smartrecruiters.clone(),
-        workable_base: urls.workable.clone(),
-        recruitee_base: urls.recruitee.clone(),
-        greenhouse_per_page: settings.greenhouse_per_page,
-        greenhouse_max_pages: settings.greenhouse_max_pages,
-        lever_page_size: settings.lever_page_size,
+        base_urls: settings.base_urls.clone(),
+        numbers: settings.provider_numbers.clone(),
         ..AtsConfig::default()
     }
 }

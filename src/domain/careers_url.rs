@@ -1,10 +1,14 @@
 //! Careers-page URLs and `ats:slug` shorthands turned into a provider and board slug.
+//!
+//! The hosts and where each carries the board name are provider facts
+//! ([`ProviderFacts::careers`](super::providers::ProviderFacts)); this module only applies them.
 
 use std::str::FromStr;
 
 use url::Url;
 
-use super::source::{AtsKind, CompanySlug, SlugError};
+use super::providers::{AtsKind, BoardAt, CareersHost, NoEuInstance};
+use super::source::{CompanySlug, SlugError};
 
 /// A board named by a careers URL. `eu` is set for boards on a provider's EU instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,15 +18,20 @@ pub struct ParsedSource {
     pub eu: bool,
 }
 
-const SUPPORTED: &str = "boards.greenhouse.io/{token}, job-boards.greenhouse.io/{token}, \
-job-boards.eu.greenhouse.io/{token}, jobs.lever.co/{site}, jobs.eu.lever.co/{site}, \
-jobs.ashbyhq.com/{name}, careers.smartrecruiters.com/{id}, jobs.smartrecruiters.com/{id}, \
-apply.workable.com/{account}, {company}.recruitee.com, or ats:slug (e.g. greenhouse:acme)";
+/// Every careers-URL form understood, plus the shorthand, for messages.
+pub fn supported_forms() -> String {
+    let forms: Vec<String> = AtsKind::ALL
+        .iter()
+        .flat_map(|k| k.facts().careers)
+        .map(CareersHost::form)
+        .collect();
+    format!("{}, or ats:slug (e.g. greenhouse:acme)", forms.join(", "))
+}
 
 /// Why a careers URL or shorthand was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CareersUrlError {
-    #[error("empty careers URL; supported forms: {SUPPORTED}")]
+    #[error("empty careers URL; supported forms: {forms}", forms = supported_forms())]
     Empty,
     #[error("only http and https URLs are supported, not {0:?}")]
     Scheme(String),
@@ -36,14 +45,17 @@ pub enum CareersUrlError {
     PathSegment,
     #[error("not a URL: {0}")]
     Invalid(String),
-    #[error("unsupported host {0:?}; supported forms: {SUPPORTED}")]
+    #[error("unsupported host {0:?}; supported forms: {forms}", forms = supported_forms())]
     UnknownHost(String),
-    #[error("no board name in the URL; supported forms: {SUPPORTED}")]
+    #[error("no board name in the URL; supported forms: {forms}", forms = supported_forms())]
     MissingSlug,
     #[error(transparent)]
     Slug(#[from] SlugError),
-    #[error("unknown ATS {0:?} in shorthand; supported forms: {SUPPORTED}")]
+    #[error("unknown ATS {0:?} in shorthand; supported forms: {forms}", forms = supported_forms())]
     UnknownAts(String),
+    /// `greenhouse-eu:acme` for a provider without an EU instance; `plain` is the fix.
+    #[error("{reason}; write {plain} instead")]
+    NoEuInstance { reason: NoEuInstance, plain: String },
 }
 
 /// `ats:slug` (e.g. `greenhouse:acme`, `lever-eu:acme`) if the input has that shape,
@@ -60,6 +72,12 @@ pub fn parse_source_ref(input: &str) -> Result<ParsedSource, CareersUrlError> {
             let ats = AtsKind::from_str(&name)
                 .map_err(|_| CareersUrlError::UnknownAts(prefix.to_string()))?;
             let slug = CompanySlug::parse(rest)?;
+            if eu && let Err(reason) = ats.check_eu() {
+                return Err(CareersUrlError::NoEuInstance {
+                    reason,
+                    plain: format!("{ats}:{}", slug.declared()),
+                });
+            }
             return Ok(ParsedSource { ats, slug, eu });
         }
     }
@@ -104,45 +122,21 @@ pub fn parse_careers_url(input: &str) -> Result<ParsedSource, CareersUrlError> {
     let url = Url::parse(&format!("{scheme}://{rest}"))
         .map_err(|e| CareersUrlError::Invalid(e.to_string()))?;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let segments: Vec<&str> = url
+    let (ats, careers, subdomain) =
+        find_host(&host).ok_or_else(|| CareersUrlError::UnknownHost(host.clone()))?;
+    let first = url
         .path_segments()
-        .map(|segs| segs.filter(|seg| !seg.is_empty()).collect())
-        .unwrap_or_default();
-    let first = segments.first().copied();
-
-    let (ats, slug, eu) = match host.as_str() {
-        "boards.greenhouse.io" | "job-boards.greenhouse.io" | "job-boards.eu.greenhouse.io" => {
-            // The embed form names the board in `?for=`.
-            let slug = if first == Some("embed") {
-                url.query_pairs()
-                    .find(|(k, _)| k == "for")
-                    .map(|(_, v)| v.into_owned())
-            } else {
-                first.map(str::to_string)
-            };
-            (AtsKind::Greenhouse, slug, host.contains(".eu."))
-        }
-        "jobs.lever.co" | "jobs.eu.lever.co" => (
-            AtsKind::Lever,
-            first.map(str::to_string),
-            host.contains(".eu."),
-        ),
-        "jobs.ashbyhq.com" => (AtsKind::Ashby, first.map(str::to_string), false),
-        "careers.smartrecruiters.com" | "jobs.smartrecruiters.com" => {
-            (AtsKind::SmartRecruiters, first.map(str::to_string), false)
-        }
-        // `apply.workable.com/j/{code}` is a single job's short link, with no account in it.
-        "apply.workable.com" => (
-            AtsKind::Workable,
-            first.filter(|f| *f != "j").map(str::to_string),
-            false,
-        ),
-        h => match h.strip_suffix(".recruitee.com") {
-            Some(company) if !company.contains('.') && !company.is_empty() => {
-                (AtsKind::Recruitee, Some(company.to_string()), false)
-            }
-            _ => return Err(CareersUrlError::UnknownHost(host)),
-        },
+        .and_then(|mut segs| segs.find(|seg| !seg.is_empty()));
+    let slug = match careers.board {
+        BoardAt::FirstSegment { not_boards, .. } => first
+            .filter(|f| !not_boards.contains(f))
+            .map(str::to_string),
+        BoardAt::FirstSegmentOrQuery { segment, param, .. } if first == Some(segment) => url
+            .query_pairs()
+            .find(|(k, _)| k == param)
+            .map(|(_, v)| v.into_owned()),
+        BoardAt::FirstSegmentOrQuery { .. } => first.map(str::to_string),
+        BoardAt::Subdomain { .. } => subdomain.map(str::to_string),
     };
     let slug = slug
         .filter(|s| !s.is_empty())
@@ -150,8 +144,24 @@ pub fn parse_careers_url(input: &str) -> Result<ParsedSource, CareersUrlError> {
     Ok(ParsedSource {
         ats,
         slug: CompanySlug::parse(&slug)?,
-        eu,
+        eu: careers.eu,
     })
+}
+
+/// The provider and careers host registered for `host`, and for a subdomain host the
+/// subdomain's single label.
+fn find_host(host: &str) -> Option<(AtsKind, &'static CareersHost, Option<&str>)> {
+    AtsKind::ALL
+        .into_iter()
+        .flat_map(|kind| kind.facts().careers.iter().map(move |c| (kind, c)))
+        .find_map(|(kind, careers)| match careers.board {
+            BoardAt::Subdomain { .. } => host
+                .strip_suffix(careers.host)?
+                .strip_suffix('.')
+                .filter(|label| !label.is_empty() && !label.contains('.'))
+                .map(|label| (kind, careers, Some(label))),
+            _ => (host == careers.host).then_some((kind, careers, None)),
+        })
 }
 
 #[cfg(test)]
@@ -180,11 +190,18 @@ mod tests {
                 "anthropic",
                 false,
             ),
+            // EU-hosted Greenhouse boards are read from the one global API.
             (
                 "https://job-boards.eu.greenhouse.io/acme/jobs/1",
                 Greenhouse,
                 "acme",
-                true,
+                false,
+            ),
+            (
+                "https://job-boards.eu.greenhouse.io/embed/job_board?for=acme",
+                Greenhouse,
+                "acme",
+                false,
             ),
             (
                 "https://boards.greenhouse.io/embed/job_board?for=acme",
@@ -371,5 +388,35 @@ mod tests {
             parse_source_ref("ftp://jobs.lever.co/x"),
             Err(CareersUrlError::Scheme(_))
         ));
+    }
+
+    #[test]
+    fn eu_shorthand_for_a_provider_without_an_eu_instance_is_refused() {
+        let err = parse_source_ref("greenhouse-eu:Acme").unwrap_err();
+        assert!(
+            matches!(err, CareersUrlError::NoEuInstance { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "greenhouse has no EU API instance: boards on job-boards.eu.greenhouse.io are \
+             served by the global API; write greenhouse:Acme instead"
+        );
+        let err = parse_source_ref("ashby-eu:linear").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "ashby has no EU API instance; write ashby:linear instead"
+        );
+    }
+
+    #[test]
+    fn the_readme_lists_every_supported_form() {
+        let readme = include_str!("../../README.md");
+        for kind in AtsKind::ALL {
+            for host in kind.facts().careers {
+                let form = format!("`{}`", host.form());
+                assert!(readme.contains(&form), "README does not list {form}");
+            }
+        }
     }
 }

@@ -132,6 +132,20 @@ impl ContentHash {
 }
 
 impl Posting {
+    /// Fills an empty `company`: the provider's own company name wins, else the source's
+    /// declared name (from the sources file), else the board's slug. Applied wherever a
+    /// posting enters the system (fetch and reparse), so both hash the same.
+    pub fn fill_company(&mut self, source_name: Option<&str>, slug: &CompanySlug) {
+        let given = self
+            .company
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        if !given {
+            let name = source_name.map(str::trim).filter(|n| !n.is_empty());
+            self.company = Some(name.unwrap_or(slug.as_str()).to_string());
+        }
+    }
+
     /// Hash of every normalized field. Each field is length-prefixed so that moving text
     /// from one field to the next changes the hash.
     pub fn content_hash(&self) -> ContentHash {
@@ -232,6 +246,31 @@ mod tests {
             ..Posting::default()
         };
         assert_ne!(none.content_hash(), empty.content_hash());
+    }
+
+    #[test]
+    fn company_falls_back_to_the_source_name_then_the_slug() {
+        let acme = slug("Acme");
+        let filled = |company: Option<&str>, name: Option<&str>| {
+            let mut p = Posting {
+                company: company.map(str::to_string),
+                ..Posting::default()
+            };
+            p.fill_company(name, &acme);
+            p.company
+        };
+        let own = Some("Acme Corporation".to_string());
+        assert_eq!(filled(Some("Acme Corporation"), Some("Acme Inc.")), own);
+        assert_eq!(
+            filled(None, Some(" Acme Inc. ")),
+            Some("Acme Inc.".to_string())
+        );
+        assert_eq!(
+            filled(Some("  "), Some("Acme Inc.")),
+            Some("Acme Inc.".to_string())
+        );
+        assert_eq!(filled(None, None), Some("acme".to_string()));
+        assert_eq!(filled(None, Some("")), Some("acme".to_string()));
     }
 
     #[test]

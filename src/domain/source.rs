@@ -1,81 +1,8 @@
 //! Sources: which ATS provider, and the validated company slug that names a board on it.
 
 use std::fmt;
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-/// An ATS provider whose public job-board API jobs-bot reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AtsKind {
-    Greenhouse,
-    Lever,
-    Ashby,
-    SmartRecruiters,
-    Workable,
-    Recruitee,
-}
-
-impl AtsKind {
-    /// Every provider, in a stable order.
-    pub const ALL: [AtsKind; 6] = [
-        AtsKind::Greenhouse,
-        AtsKind::Lever,
-        AtsKind::Ashby,
-        AtsKind::SmartRecruiters,
-        AtsKind::Workable,
-        AtsKind::Recruitee,
-    ];
-
-    /// The lowercase name used in identities, the database and configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AtsKind::Greenhouse => "greenhouse",
-            AtsKind::Lever => "lever",
-            AtsKind::Ashby => "ashby",
-            AtsKind::SmartRecruiters => "smartrecruiters",
-            AtsKind::Workable => "workable",
-            AtsKind::Recruitee => "recruitee",
-        }
-    }
-
-    /// Whether the provider runs a separate EU instance that a board may live on.
-    pub fn has_eu_region(self) -> bool {
-        matches!(self, AtsKind::Lever | AtsKind::Greenhouse)
-    }
-
-    /// Whether the provider's board identifiers are case-sensitive, so the declared spelling
-    /// must be kept for requests even though identity uses the lowercased slug.
-    pub fn case_sensitive_ids(self) -> bool {
-        matches!(self, AtsKind::SmartRecruiters)
-    }
-}
-
-impl fmt::Display for AtsKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The name given is not a supported provider.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown ATS provider {0:?} (supported: greenhouse, lever, ashby, smartrecruiters, workable, recruitee)"
-)]
-pub struct UnknownAts(pub String);
-
-impl FromStr for AtsKind {
-    type Err = UnknownAts;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        AtsKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == wanted)
-            .ok_or_else(|| UnknownAts(s.to_string()))
-    }
-}
+pub use super::providers::{AtsKind, UnknownAts};
 
 /// Why a company slug was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,14 +142,5 @@ mod tests {
         );
         assert!(CompanySlug::parse(&"a".repeat(128)).is_ok());
         assert!(CompanySlug::parse("acme-inc_2.io").is_ok());
-    }
-
-    #[test]
-    fn ats_kind_round_trips_through_its_name() {
-        for kind in AtsKind::ALL {
-            assert_eq!(kind.as_str().parse::<AtsKind>(), Ok(kind));
-        }
-        assert_eq!("GreenHouse".parse::<AtsKind>(), Ok(AtsKind::Greenhouse));
-        assert!("taleo".parse::<AtsKind>().is_err());
     }
 }

@@ -129,6 +129,9 @@ impl SourceError {
     }
 }
 
+/// Pages the runner requests for one board in one run, unless the adapter says otherwise.
+pub const DEFAULT_MAX_PAGES: u32 = 50;
+
 /// One provider's public job-board API. A call performs exactly one HTTP request: the
 /// caller reserves an API call before each one and decides on retries, so no adapter
 /// can spend calls behind the caps' back.
@@ -139,7 +142,7 @@ pub trait JobSource: Send + Sync {
     /// Pages the runner may request for one board in one run. A board with more pages
     /// than this is fetched cut short (and so closes nothing).
     fn max_pages(&self) -> u32 {
-        50
+        DEFAULT_MAX_PAGES
     }
 
     /// Fetches one page of the board; `cursor` is `None` for the first page.

@@ -8,7 +8,9 @@ pub mod sink;
 
 pub use clock::Clock;
 pub use counters::{CounterKey, CounterStore};
-pub use job_source::{JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef};
+pub use job_source::{
+    DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef,
+};
 pub use repository::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,
     SourceSpec, StoreError,

@@ -1,14 +1,28 @@
 //! Ashby public job-posting API: all published jobs of a board, with compensation.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, lenient_number, parse_time};
 use super::text::{format_range, html_to_text, plain};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, BaseUrlSetting, HttpClient, ProviderInfo, check_kind, endpoint};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
-use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
+use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
+
+/// Ashby's settings and constructor.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::Ashby,
+    base_url: BaseUrlSetting {
+        var: "ASHBY_BASE_URL",
+        default: "https://api.ashbyhq.com",
+    },
+    eu_base_url: None,
+    numbers: &[],
+    build: |http, cfg| Arc::new(Ashby::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -67,7 +81,7 @@ impl Ashby {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         Ashby {
             http,
-            base: cfg.ashby_base.clone(),
+            base: cfg.base_url(AtsKind::Ashby, Region::Global),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Greenhouse Job Board API: the whole board in one `?content=true` response.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -9,9 +9,43 @@ use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
 use super::text::{div_blocks, escaped_html_to_text, find_salary, html_to_text};
-use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
+use super::{
+    AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
+    numeric_cursor,
+};
 use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey, WorkplaceType};
-use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
+use crate::ports::{
+    DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, SourceError, SourceRef,
+};
+
+/// Page size if a board ever pages (the API returns whole boards).
+pub const PER_PAGE: NumberSetting = NumberSetting {
+    var: "GREENHOUSE_PER_PAGE",
+    default: 100,
+    min: 1,
+    max: 500,
+};
+
+/// Pages per board per run.
+pub const MAX_PAGES: NumberSetting = NumberSetting {
+    var: "GREENHOUSE_MAX_PAGES",
+    default: DEFAULT_MAX_PAGES as u64,
+    min: 1,
+    max: 1000,
+};
+
+/// Greenhouse's settings and constructor. No EU instance: EU-hosted boards
+/// (`job-boards.eu.greenhouse.io`) are served by the same global API.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::Greenhouse,
+    base_url: BaseUrlSetting {
+        var: "GREENHOUSE_BASE_URL",
+        default: "https://boards-api.greenhouse.io",
+    },
+    eu_base_url: None,
+    numbers: &[PER_PAGE, MAX_PAGES],
+    build: |http, cfg| Arc::new(Greenhouse::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -68,9 +102,11 @@ impl Greenhouse {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         Greenhouse {
             http,
-            base: cfg.greenhouse_base.clone(),
-            per_page: cfg.greenhouse_per_page.max(1),
-            max_pages: cfg.greenhouse_max_pages,
+            base: cfg.base_url(AtsKind::Greenhouse, Region::Global),
+            per_page: u32::try_from(cfg.number(&PER_PAGE))
+                .unwrap_or(u32::MAX)
+                .max(1),
+            max_pages: u32::try_from(cfg.number(&MAX_PAGES)).unwrap_or(u32::MAX),
             seen: Mutex::new(HashMap::new()),
         }
     }

@@ -1,5 +1,7 @@
 //! Lever Postings API: a bare JSON array, global or EU instance, optionally paged by skip/limit.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::DateTime;
 use serde::Deserialize;
@@ -7,9 +9,35 @@ use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, lenient_number};
 use super::text::{find_salary, format_range, html_to_text, join_blocks, plain};
-use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
+use super::{
+    AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
+    numeric_cursor,
+};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
+
+/// Page boards with `skip`/`limit`; `0` = one request per board.
+pub const PAGE_SIZE: NumberSetting = NumberSetting {
+    var: "LEVER_PAGE_SIZE",
+    default: 0,
+    min: 0,
+    max: 1000,
+};
+
+/// Lever's settings and constructor; sites with `region = "eu"` live on the EU instance.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::Lever,
+    base_url: BaseUrlSetting {
+        var: "LEVER_BASE_URL",
+        default: "https://api.lever.co",
+    },
+    eu_base_url: Some(BaseUrlSetting {
+        var: "LEVER_EU_BASE_URL",
+        default: "https://api.eu.lever.co",
+    }),
+    numbers: &[PAGE_SIZE],
+    build: |http, cfg| Arc::new(Lever::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,9 +102,11 @@ impl Lever {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         Lever {
             http,
-            base: cfg.lever_base.clone(),
-            eu_base: cfg.lever_eu_base.clone(),
-            page_size: cfg.lever_page_size.filter(|n| *n > 0),
+            base: cfg.base_url(AtsKind::Lever, Region::Global),
+            eu_base: cfg.base_url(AtsKind::Lever, Region::Eu),
+            page_size: u32::try_from(cfg.number(&PAGE_SIZE))
+                .ok()
+                .filter(|n| *n > 0),
         }
     }
 }

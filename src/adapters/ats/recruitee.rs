@@ -1,14 +1,28 @@
 //! Recruitee Careers Site API: `https://{company}.recruitee.com/api/offers/`, one call.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, lenient_number, parse_time};
 use super::text::{find_salary, format_range, html_to_text, join_blocks};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, BaseUrlSetting, HttpClient, ProviderInfo, check_kind, endpoint};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
-use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
+use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
+
+/// Recruitee's settings and constructor; `{slug}` in the base URL is the company's subdomain.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::Recruitee,
+    base_url: BaseUrlSetting {
+        var: "RECRUITEE_BASE_URL",
+        default: "https://{slug}.recruitee.com",
+    },
+    eu_base_url: None,
+    numbers: &[],
+    build: |http, cfg| Arc::new(Recruitee::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -58,7 +72,7 @@ impl Recruitee {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         Recruitee {
             http,
-            base: cfg.recruitee_base.clone(),
+            base: cfg.base_url(AtsKind::Recruitee, Region::Global),
         }
     }
 }

@@ -1,13 +1,38 @@
 //! SmartRecruiters Posting API: offset/limit pages until `totalFound`; ids are case-sensitive.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
-use super::{AtsConfig, HttpClient, check_kind, endpoint, numeric_cursor};
+use super::{
+    AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
+    numeric_cursor,
+};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
-use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
+use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
+
+/// Postings per request; the API caps `limit` at 100.
+pub const PAGE_SIZE: NumberSetting = NumberSetting {
+    var: "SMARTRECRUITERS_PAGE_SIZE",
+    default: 100,
+    min: 1,
+    max: 100,
+};
+
+/// SmartRecruiters' settings and constructor.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::SmartRecruiters,
+    base_url: BaseUrlSetting {
+        var: "SMARTRECRUITERS_BASE_URL",
+        default: "https://api.smartrecruiters.com",
+    },
+    eu_base_url: None,
+    numbers: &[PAGE_SIZE],
+    build: |http, cfg| Arc::new(SmartRecruiters::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,9 +89,10 @@ impl SmartRecruiters {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         SmartRecruiters {
             http,
-            base: cfg.smartrecruiters_base.clone(),
-            // The API caps `limit` at 100.
-            page_size: cfg.smartrecruiters_page_size.clamp(1, 100),
+            base: cfg.base_url(AtsKind::SmartRecruiters, Region::Global),
+            page_size: u32::try_from(cfg.number(&PAGE_SIZE))
+                .unwrap_or(u32::MAX)
+                .clamp(1, 100),
         }
     }
 }

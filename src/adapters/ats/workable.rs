@@ -1,14 +1,28 @@
 //! Workable public widget API: one `?details=true` call returns the account's jobs.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
 use super::text::{find_salary, html_to_text, join_blocks};
-use super::{AtsConfig, HttpClient, check_kind, endpoint};
+use super::{AtsConfig, BaseUrlSetting, HttpClient, ProviderInfo, check_kind, endpoint};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
-use crate::ports::{JobSource, Page, PageCursor, SourceError, SourceRef};
+use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
+
+/// Workable's settings and constructor.
+pub const PROVIDER: ProviderInfo = ProviderInfo {
+    kind: AtsKind::Workable,
+    base_url: BaseUrlSetting {
+        var: "WORKABLE_BASE_URL",
+        default: "https://apply.workable.com",
+    },
+    eu_base_url: None,
+    numbers: &[],
+    build: |http, cfg| Arc::new(Workable::new(http, cfg)),
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -49,7 +63,7 @@ impl Workable {
     pub fn new(http: HttpClient, cfg: &AtsConfig) -> Self {
         Workable {
             http,
-            base: cfg.workable_base.clone(),
+            base: cfg.base_url(AtsKind::Workable, Region::Global),
         }
     }
 }

@@ -86,7 +86,11 @@ impl Shared {
             {
                 Ok(page) => {
                     pages += 1;
-                    fetched.postings.extend(page.postings);
+                    let (name, slug) = (fetched.record.name.as_deref(), &source.key.slug);
+                    for mut item in page.postings {
+                        item.posting.fill_company(name, slug);
+                        fetched.postings.push(item);
+                    }
                     fetched.rejected.extend(page.rejected);
                     match page.next {
                         None => {

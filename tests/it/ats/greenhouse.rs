@@ -172,11 +172,9 @@ async fn a_board_that_does_page_is_followed_until_nothing_new() {
         .expect(1)
         .mount(&server)
         .await;
-    let cfg = jobs_bot::adapters::ats::AtsConfig {
-        greenhouse_per_page: 2,
-        greenhouse_max_pages: 7,
-        ..config(&server.uri())
-    };
+    let cfg = config(&server.uri())
+        .with_number("GREENHOUSE_PER_PAGE", 2)
+        .with_number("GREENHOUSE_MAX_PAGES", 7);
     let gh = adapter(&cfg, AtsKind::Greenhouse);
     assert_eq!(gh.max_pages(), 7);
     let src = source(AtsKind::Greenhouse, "acme");

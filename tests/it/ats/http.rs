@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::helpers::ats::{adapter, assert_reparse_round_trips, config, raw_server, source};
 use jobs_bot::adapters::ats::AtsConfig;
 use jobs_bot::domain::AtsKind;
-use jobs_bot::ports::{Page, SourceError};
+use jobs_bot::ports::{Page, Region, SourceError};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -76,6 +76,14 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"id":{id},"title":"{title}"}}"#),
         },
     ]
+}
+
+#[test]
+fn every_provider_has_a_case() {
+    let kinds: Vec<AtsKind> = cases().iter().map(|c| c.kind).collect();
+    for kind in AtsKind::ALL {
+        assert!(kinds.contains(&kind), "add a Case for {kind} to cases()");
+    }
 }
 
 async fn serve(case: &Case, response: ResponseTemplate) -> MockServer {
@@ -399,16 +407,13 @@ async fn a_source_for_another_provider_is_refused() {
 }
 
 #[test]
-fn build_sources_returns_all_six_and_checks_base_urls() {
+fn build_sources_returns_every_provider_and_checks_base_urls() {
     let sources =
         jobs_bot::adapters::ats::build_sources(&AtsConfig::default()).expect("defaults build");
     for kind in AtsKind::ALL {
         assert_eq!(sources[&kind].kind(), kind);
     }
     assert_eq!(sources[&AtsKind::Greenhouse].max_pages(), 50);
-    let bad = AtsConfig {
-        lever_base: "not a url".into(),
-        ..AtsConfig::default()
-    };
+    let bad = AtsConfig::default().with_base_url(AtsKind::Lever, Region::Global, "not a url");
     assert!(jobs_bot::adapters::ats::build_sources(&bad).is_err());
 }

@@ -3,7 +3,6 @@
 use crate::helpers::ats::{
     adapter, assert_plain, assert_reparse_round_trips, config, fixture, source,
 };
-use jobs_bot::adapters::ats::AtsConfig;
 use jobs_bot::domain::{AtsKind, WorkplaceType};
 use jobs_bot::ports::{PageCursor, Region, SourceError};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
@@ -146,11 +145,7 @@ async fn eu_region_uses_the_eu_host() {
         .expect(1)
         .mount(&eu)
         .await;
-    let cfg = AtsConfig {
-        lever_base: global.uri(),
-        lever_eu_base: eu.uri(),
-        ..config(&global.uri())
-    };
+    let cfg = config(&global.uri()).with_base_url(AtsKind::Lever, Region::Eu, eu.uri());
     let mut src = source(AtsKind::Lever, "acme");
     src.region = Region::Eu;
     let page = adapter(&cfg, AtsKind::Lever)
@@ -197,10 +192,7 @@ async fn paging_with_a_page_size_stops_on_a_short_page() {
         .expect(1)
         .mount(&server)
         .await;
-    let cfg = AtsConfig {
-        lever_page_size: Some(2),
-        ..config(&server.uri())
-    };
+    let cfg = config(&server.uri()).with_number("LEVER_PAGE_SIZE", 2);
     let lever = adapter(&cfg, AtsKind::Lever);
     let src = source(AtsKind::Lever, "acme");
     let p1 = lever.fetch_page(&src, None).await.expect("p1");

@@ -63,7 +63,8 @@ async fn offers_field_by_field_from_the_slug_base() {
 fn default_base_puts_the_slug_in_the_host() {
     let cfg = jobs_bot::adapters::ats::AtsConfig::default();
     assert_eq!(
-        cfg.recruitee_base.replace("{slug}", "acme"),
+        cfg.base_url(AtsKind::Recruitee, jobs_bot::ports::Region::Global)
+            .replace("{slug}", "acme"),
         "https://acme.recruitee.com"
     );
 }

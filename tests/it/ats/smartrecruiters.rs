@@ -81,10 +81,7 @@ async fn pages_follow_offsets_until_total_found() {
             .mount(&server)
             .await;
     }
-    let cfg = jobs_bot::adapters::ats::AtsConfig {
-        smartrecruiters_page_size: 2,
-        ..config(&server.uri())
-    };
+    let cfg = config(&server.uri()).with_number("SMARTRECRUITERS_PAGE_SIZE", 2);
     let sr = adapter(&cfg, AtsKind::SmartRecruiters);
     let src = source(AtsKind::SmartRecruiters, "acme");
     let mut cursor = None;

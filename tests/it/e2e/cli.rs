@@ -123,3 +123,45 @@ async fn help_lists_the_commands() {
         assert!(commands.contains(&cmd), "{cmd} missing from {commands:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eu_region_on_greenhouse_exits_2_and_eu_hosted_boards_are_added_plainly() {
+    let world = World::new(Backend::Sqlite).await;
+    std::fs::write(
+        world.sources_path(),
+        "[[sources]]\nats = \"lever\"\nslug = \"ok\"\n\n\
+         [[sources]]\nats = \"greenhouse\"\nslug = \"acme\"\nregion = \"eu\"\n",
+    )
+    .unwrap();
+    let out = world.run(&["sources", "check"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("entry 2 (line 5)")
+            && err.contains("greenhouse has no EU API instance")
+            && err.contains("remove region"),
+        "{err}"
+    );
+
+    std::fs::write(world.sources_path(), "").unwrap();
+    let out = world
+        .run(&["sources", "add", "https://job-boards.eu.greenhouse.io/acme"])
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(world.sources_path()).unwrap();
+    assert!(
+        text.contains("ats = \"greenhouse\"") && !text.contains("region"),
+        "{text}"
+    );
+    let out = world.run(&["sources", "add", "greenhouse-eu:beta"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("write greenhouse:beta instead"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

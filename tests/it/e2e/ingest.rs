@@ -537,3 +537,56 @@ async fn reparse_rederives_fields_from_raw_json_without_api_calls() {
         requests_after_ingest
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn company_comes_from_the_provider_else_the_source_name_else_the_slug() {
+    let world = World::new(Backend::Sqlite).await;
+    std::fs::write(
+        world.sources_path(),
+        "[[sources]]\nats = \"greenhouse\"\nslug = \"acme\"\nname = \"Acme Inc.\"\n\n\
+         [[sources]]\nats = \"lever\"\nslug = \"spotify\"\nname = \"Spotify AB\"\n\n\
+         [[sources]]\nats = \"lever\"\nslug = \"beta\"\n",
+    )
+    .unwrap();
+    let mut board = greenhouse_board("acme", &[(1, "Engineer")]);
+    board["jobs"][0]["company_name"] = "Acme Corporation".into();
+    world.serve_greenhouse("acme", board).await;
+    let lever = r#"[{"id":"l-1","text":"Designer"}]"#;
+    for site in ["spotify", "beta"] {
+        world
+            .serve(
+                &format!("/v0/postings/{site}"),
+                ResponseTemplate::new(200).set_body_raw(lever, "application/json"),
+            )
+            .await;
+    }
+    assert_eq!(count(&world.ingest().await, "inserted"), 3);
+    let jobs = world.jobs().await;
+    let company = |slug: &str| {
+        jobs.iter()
+            .find(|j| j["company_slug"] == slug)
+            .unwrap_or_else(|| panic!("no job of {slug}"))["company"]
+            .clone()
+    };
+    assert_eq!(
+        company("acme"),
+        "Acme Corporation",
+        "the provider's name wins"
+    );
+    assert_eq!(company("spotify"), "Spotify AB", "then the source's name");
+    assert_eq!(company("beta"), "beta", "then the slug");
+
+    // Reparse applies the same rule, so nothing changes; nor does a second run.
+    let out = world.run(&["reparse"]).await;
+    assert!(out.status.success());
+    let done = crate::helpers::e2e::events(&out.stdout)
+        .into_iter()
+        .find(|e| e["event"] == "reparse_done")
+        .expect("reparse_done logged");
+    assert_eq!((count(&done, "examined"), count(&done, "changed")), (3, 0));
+    let again = world.ingest().await;
+    assert_eq!(
+        (count(&again, "updated"), count(&again, "unchanged")),
+        (0, 3)
+    );
+}

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jobs_bot::adapters::ats::{AtsConfig, build_sources};
+use jobs_bot::adapters::ats::{AtsConfig, PROVIDERS, build_sources};
 use jobs_bot::domain::{AtsKind, CompanySlug, SourceKey};
 use jobs_bot::ports::{JobSource, Page, Region, SourceRef};
 
@@ -15,19 +15,26 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Every base URL pointed at `base` (Recruitee's keeps `{slug}` as a path segment).
+/// Every registered base URL pointed at `base`: EU hosts at `{base}/eu`, and a default
+/// with `{slug}` in it (Recruitee's subdomain) keeps `{slug}` as a path segment.
 pub fn config(base: &str) -> AtsConfig {
-    AtsConfig {
+    let mut cfg = AtsConfig {
         timeout: Duration::from_secs(5),
-        greenhouse_base: base.into(),
-        lever_base: base.into(),
-        lever_eu_base: format!("{base}/eu"),
-        ashby_base: base.into(),
-        smartrecruiters_base: base.into(),
-        workable_base: base.into(),
-        recruitee_base: format!("{base}/{{slug}}"),
         ..AtsConfig::default()
+    };
+    for info in PROVIDERS {
+        for (region, setting) in info.base_urls() {
+            let mut url = match region {
+                Region::Global => base.to_string(),
+                Region::Eu => format!("{base}/eu"),
+            };
+            if setting.default.contains("{slug}") {
+                url.push_str("/{slug}");
+            }
+            cfg.base_urls.insert((info.kind, region), url);
+        }
     }
+    cfg
 }
 
 pub fn adapter(cfg: &AtsConfig, kind: AtsKind) -> Arc<dyn JobSource> {
