@@ -1,6 +1,7 @@
 //! Use cases and wiring: configuration, logging, the CLI and the ingest run.
 
 pub mod cli;
+mod commands;
 pub mod config;
 pub mod ingest;
 pub mod logging;

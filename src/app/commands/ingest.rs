@@ -1,0 +1,123 @@
+//! `jobs-bot ingest`: fetch every enabled source within the caps (or plan it, with `--dry-run`).
+
+use std::sync::Arc;
+
+use super::{AppError, load_sources};
+use crate::adapters::clock::SystemClock;
+use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
+use crate::app::cli::IngestArgs;
+use crate::app::config::{LogFormat, Settings};
+use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport};
+use crate::app::progress::TerminalProgress;
+use crate::app::wiring;
+use crate::domain::AtsKind;
+use crate::ports::{Clock, CounterKey, CounterStore, JobFilter, Repository};
+
+pub(crate) fn policy(settings: &Settings, dry_run: bool) -> IngestPolicy {
+    IngestPolicy {
+        calls_per_day: settings.max_calls_per_day,
+        new_jobs_per_day: settings.max_new_jobs_per_day,
+        max_fetch_per_run: settings.max_fetch_per_run as usize,
+        per_source_limit: settings.ingest_per_source_limit.map(|n| n as usize),
+        retry: settings.retry,
+        concurrency: settings.ingest_concurrency,
+        politeness_gap: settings.politeness_delay,
+        collect_details: dry_run,
+    }
+}
+
+pub(crate) async fn ingest(
+    settings: &Settings,
+    args: &IngestArgs,
+    log_format: LogFormat,
+) -> Result<(), AppError> {
+    let specs = load_sources(settings)?;
+    if specs.is_empty() {
+        tracing::warn!(
+            event = "no_sources",
+            hint = "declare boards in sources.toml (see README) or set SOURCES_FILE",
+        );
+    }
+    let sources = wiring::job_sources(settings)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (repo, counters): (Arc<dyn Repository>, Arc<dyn CounterStore>) = if args.dry_run {
+        dry_run_stores(settings, clock.as_ref()).await?
+    } else {
+        let db = Arc::new(wiring::open_database(settings).await?);
+        (db.clone(), db)
+    };
+    repo.sync_sources(&specs).await?;
+    let deps = IngestDeps {
+        repo,
+        counters,
+        sources,
+        clock,
+    };
+    let mut ingest = Ingest::new(deps, policy(settings, args.dry_run));
+    if log_format == LogFormat::Text
+        && let Some(bar) = TerminalProgress::for_terminal()
+    {
+        ingest = ingest.with_progress(Arc::new(bar));
+    }
+    let report = ingest.run().await?;
+    if args.dry_run {
+        print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// In-memory stores holding a copy of what the database has (if it exists), so a dry run
+/// plans against real state, writes nothing and spends no counter.
+pub(crate) async fn dry_run_stores(
+    settings: &Settings,
+    clock: &dyn Clock,
+) -> Result<(Arc<dyn Repository>, Arc<dyn CounterStore>), AppError> {
+    let counters = InMemoryCounters::new();
+    let Some(db) = wiring::open_existing_database(settings).await? else {
+        return Ok((Arc::new(InMemoryRepository::new()), Arc::new(counters)));
+    };
+    let sources = db.sources().await?;
+    let jobs = db.jobs(&JobFilter::default()).await?;
+    let today = clock.today();
+    let mut keys = vec![CounterKey::NewJobs];
+    keys.extend(AtsKind::ALL.map(CounterKey::ApiCalls));
+    for key in keys {
+        counters.preload(key, today, db.used(key, today).await?);
+    }
+    Ok((
+        Arc::new(InMemoryRepository::seeded(sources, jobs)),
+        Arc::new(counters),
+    ))
+}
+
+pub(crate) fn print_dry_run(report: &IngestReport) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "dry run: nothing was written")?;
+    for source in &report.sources {
+        writeln!(
+            out,
+            "{}: {:?}, {} fetched, would insert {}, update {}, close {}{}",
+            source.key,
+            source.status,
+            source.counts.fetched,
+            source.counts.inserted,
+            source.counts.updated,
+            source.counts.closed,
+            source
+                .error
+                .as_ref()
+                .map_or_else(String::new, |e| format!(" ({e})")),
+        )?;
+        for job in &source.inserted {
+            writeln!(out, "  + {} {}", job.uid, job.title)?;
+        }
+        for job in &source.updated {
+            writeln!(out, "  ~ {} {}", job.uid, job.title)?;
+        }
+        for uid in &source.closed {
+            writeln!(out, "  - {uid}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! One file per command: each wires the adapters to its use case. `run.rs` dispatches.
+
+mod check_config;
+mod ingest;
+mod jobs;
+mod migrate;
+mod reparse;
+mod sources;
+
+pub(crate) use check_config::check_config;
+pub(crate) use ingest::ingest;
+pub(crate) use jobs::jobs;
+pub(crate) use migrate::migrate;
+pub(crate) use reparse::reparse;
+pub(crate) use sources::sources;
+
+use super::config::Settings;
+use super::ingest::IngestError;
+use super::sources_file::{self, SourcesFileError};
+use crate::adapters::ats::AtsError;
+use crate::ports::StoreError;
+
+/// Why a command could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    SourcesFile(#[from] SourcesFileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Ats(#[from] AtsError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write output: {0}")]
+    Output(String),
+}
+
+impl AppError {
+    /// 2 for what the user must fix in configuration or arguments, 1 for everything else.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            AppError::SourcesFile(SourcesFileError::Write { .. }) => 1,
+            AppError::SourcesFile(_) | AppError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub(crate) fn load_sources(settings: &Settings) -> Result<Vec<crate::ports::SourceSpec>, AppError> {
+    let (path, must_exist) = settings.sources_path();
+    Ok(sources_file::load(&path, must_exist)?)
+}
+
+pub(crate) fn parse_source_filter(
+    source: Option<&str>,
+) -> Result<Option<crate::domain::SourceKey>, AppError> {
+    source
+        .map(|s| {
+            sources_file::parse_reference(s)
+                .map(|(key, _)| key)
+                .map_err(AppError::Usage)
+        })
+        .transpose()
+}
