@@ -2,12 +2,16 @@
 
 pub mod clock;
 pub mod counters;
+pub mod fit_store;
 pub mod job_source;
 pub mod repository;
 pub mod sink;
 
 pub use clock::Clock;
 pub use counters::{CounterKey, CounterStore};
+pub use fit_store::{
+    FitFilter, FitRecord, FitStore, JobEnrichment, JobText, ScoringRow, SinkLink, StoredProfile,
+};
 pub use job_source::{
     DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef,
 };

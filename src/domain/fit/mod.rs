@@ -1,6 +1,9 @@
-//! Job–candidate fit, pure text side: the skills vocabulary and deterministic analysis of postings and CVs.
+//! Job–candidate fit: the skills vocabulary, deterministic analysis of postings and CVs, and
+//! the scoring of each (profile, job) pair.
 
 pub mod analysis;
+pub mod profile;
+pub mod score;
 pub mod skills;
 
 mod cv;
@@ -13,5 +16,9 @@ mod years;
 
 pub use analysis::{
     CvAnalysis, JobAnalysis, Seniority, SkillEvidence, analyze_cv, analyze_job, title_terms,
+};
+pub use profile::{MinSalary, PreferenceTerms, ProfileModel, RemotePreference};
+pub use score::{
+    Fit, FitClass, FitPart, FitReasons, JobFacts, SCORER_VERSION, SkillWeights, score,
 };
 pub use skills::{Skill, SkillHit, Vocabulary, VocabularyError};
