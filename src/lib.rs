@@ -6,4 +6,5 @@
 pub mod adapters;
 pub mod app;
 pub mod domain;
+pub mod hooks;
 pub mod ports;

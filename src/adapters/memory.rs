@@ -154,10 +154,9 @@ impl Repository for InMemoryRepository {
         let mut st = lock(&self.state);
         let now = batch.now;
         let Some(source) = st.sources.get_mut(&batch.source) else {
-            return Err(StoreError::Query(format!(
-                "unknown source {}",
-                batch.source
-            )));
+            return Err(StoreError::UnknownSource {
+                key: batch.source.clone(),
+            });
         };
         source.last_fetched_at = Some(now);
         source.empty_streak = batch.outcome.empty_streak;

@@ -9,17 +9,29 @@ use super::job_source::Region;
 use crate::domain::upsert::PlannedJob;
 use crate::domain::{ContentHash, JobUid, Posting, SourceKey, StoredFingerprint};
 
-/// Storage failed. Messages never contain credentials.
+/// Storage failed, by kind, so that callers can tell a retryable failure from a bug.
+/// Messages never contain credentials.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("database query failed: {0}")]
-    Query(String),
+    /// The database could not be reached, opened or checked out from the pool.
+    #[error("database unavailable: {message}")]
+    Unavailable { message: String },
+    /// A batch for a source that is not stored (`sync_sources` never declared it).
+    #[error("unknown source {key}")]
+    UnknownSource { key: SourceKey },
+    /// The server kept aborting the transaction for lock conflicts (deadlock, lock wait
+    /// timeout) after `attempts` runs of it; nothing of it was written. Worth retrying later.
+    #[error("database lock conflict, given up after {attempts} attempts: {message}")]
+    Conflict { attempts: u32, message: String },
+    /// Stored data the application cannot read back (a bad uid, slug, region, …).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// Any other failed statement.
+    #[error("database query failed: {0}")]
+    Query(String),
 }
 
 /// A source as declared by the user (sources file).

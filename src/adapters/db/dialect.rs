@@ -1,5 +1,6 @@
-//! The statements whose SQL differs between SQLite and MySQL: batched upserts and the
-//! locking read of a counter. Everything else is written once in `repo.rs`/`counters.rs`.
+//! The statements whose SQL differs between SQLite and MySQL: multi-row inserts that skip
+//! or merge existing rows, and the locking read of a counter. Everything else is written
+//! once in `repo.rs`/`counters.rs`.
 
 use std::future::Future;
 
@@ -12,11 +13,6 @@ pub(super) trait Dialect: Send {
     /// Inserts new jobs in one statement; a uid already stored is left untouched, so a
     /// racing insert never clobbers first_seen_at.
     fn insert_jobs(&mut self, rows: Vec<NewJob>) -> impl Future<Output = QueryResult<()>> + Send;
-
-    /// Rewrites changed jobs in one statement (content, hash, raw_json, last_seen_at,
-    /// changed_at, closed_at cleared), inserting any that are missing. first_seen_at is
-    /// only ever written by the insert.
-    fn upsert_jobs(&mut self, rows: Vec<NewJob>) -> impl Future<Output = QueryResult<()>> + Send;
 
     /// Upserts declared sources by (ats_type, company_slug): declared slug, name, region
     /// and enabled; fetch history is kept.

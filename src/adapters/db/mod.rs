@@ -3,8 +3,9 @@
 //!
 //! Shape: an enum of connection pools, and macros that expand the same Diesel code once
 //! per backend so each expansion is type-checked against its concrete connection. The
-//! few statements whose SQL differs (batched upserts, the counter's locking read) live
-//! behind the `Dialect` trait in `sqlite.rs` / `mysql.rs`.
+//! few statements whose SQL differs (multi-row inserts that skip or merge existing rows,
+//! the counter's locking read) live behind the `Dialect` trait in `sqlite.rs` / `mysql.rs`.
+//! Job columns are mapped to `Posting` once, in `models::JobContent`.
 //!
 //! Tables (see the migrations): `sources`, `jobs`, `job_enrichment` (for enrichment, a
 //! later issue) and `daily_counters`, one table for every daily counter keyed by
@@ -30,6 +31,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use target::{DatabaseTarget, MysqlParts, MysqlTarget, TargetError, default_sqlite_path};
 
+use crate::domain::SourceKey;
 use crate::ports::StoreError;
 use mysql::MysqlConn;
 use sqlite::SqliteConn;
@@ -60,27 +62,92 @@ impl fmt::Debug for Database {
 /// What can fail inside a unit of work, mapped to `StoreError` at the boundary.
 #[derive(Debug)]
 enum DbError {
-    Diesel(diesel::result::Error),
-    UnknownSource(String),
+    /// A failed statement, with the MySQL/MariaDB error number when it was asked of the
+    /// server (`mysql::with_server_code`): diesel-async does not pass it on.
+    Diesel {
+        error: diesel::result::Error,
+        server_code: Option<u16>,
+    },
+    UnknownSource(SourceKey),
 }
 
 impl From<diesel::result::Error> for DbError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::Diesel(e)
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::Diesel {
+            error,
+            server_code: None,
+        }
     }
 }
 
-impl From<DbError> for StoreError {
-    fn from(e: DbError) -> Self {
-        use diesel::result::Error as E;
-        match e {
-            DbError::UnknownSource(key) => StoreError::Query(format!("unknown source {key}")),
-            DbError::Diesel(E::DeserializationError(e)) => StoreError::Corrupt(e.to_string()),
-            DbError::Diesel(e @ E::BrokenTransactionManager) => {
-                StoreError::Unavailable(e.to_string())
-            }
-            DbError::Diesel(e) => StoreError::Query(e.to_string()),
+impl DbError {
+    /// The lock conflict that made the server abort the transaction, if that is what failed.
+    fn lock_conflict(&self) -> Option<LockConflict> {
+        match self {
+            DbError::Diesel { error, server_code } => lock_conflict(error, *server_code),
+            DbError::UnknownSource(_) => None,
         }
+    }
+
+    /// The error as the port reports it, once its transaction ran `attempts` times.
+    /// Messages are not yet redacted (see `Database::store_error`).
+    fn into_store_error(self, attempts: u32) -> StoreError {
+        use diesel::result::{DatabaseErrorKind, Error as E};
+        let (error, server_code) = match self {
+            DbError::UnknownSource(key) => return StoreError::UnknownSource { key },
+            DbError::Diesel { error, server_code } => (error, server_code),
+        };
+        if lock_conflict(&error, server_code).is_some() {
+            return StoreError::Conflict {
+                attempts,
+                message: error.to_string(),
+            };
+        }
+        match error {
+            E::DeserializationError(e) => StoreError::Corrupt(e.to_string()),
+            e @ (E::BrokenTransactionManager
+            | E::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
+                StoreError::Unavailable {
+                    message: e.to_string(),
+                }
+            }
+            e => StoreError::Query(e.to_string()),
+        }
+    }
+}
+
+/// A lock conflict that MySQL/MariaDB resolve by aborting a transaction (all of it for a
+/// deadlock, the statement for a lock wait timeout) and asking for it to be run again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LockConflict {
+    Deadlock,
+    LockWaitTimeout,
+}
+
+/// `ER_LOCK_DEADLOCK`: "Deadlock found when trying to get lock; try restarting transaction".
+const ER_LOCK_DEADLOCK: u16 = 1213;
+/// `ER_LOCK_WAIT_TIMEOUT`: "Lock wait timeout exceeded; try restarting transaction".
+const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
+
+/// Classifies a failed statement by its kind and server error number, never by its text.
+/// diesel-async 0.9 maps MySQL server errors to a `DatabaseErrorKind` by number but sends
+/// 1213 and 1205 to `Unknown` with only the message kept, so the number comes from the
+/// server (`server_code`); Diesel's own MySQL connection reports 1213 as
+/// `SerializationFailure`, which is honoured too.
+pub(crate) fn lock_conflict(
+    error: &diesel::result::Error,
+    server_code: Option<u16>,
+) -> Option<LockConflict> {
+    use diesel::result::{DatabaseErrorKind, Error as E};
+    let E::DatabaseError(kind, _) = error else {
+        return None;
+    };
+    match (kind, server_code) {
+        (_, Some(ER_LOCK_DEADLOCK)) | (DatabaseErrorKind::SerializationFailure, _) => {
+            Some(LockConflict::Deadlock)
+        }
+        (_, Some(ER_LOCK_WAIT_TIMEOUT)) => Some(LockConflict::LockWaitTimeout),
+        _ => None,
     }
 }
 
@@ -94,14 +161,14 @@ macro_rules! with_conn {
                 let $c: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
                 async { Ok::<_, $crate::adapters::db::DbError>($body) }
                     .await
-                    .map_err(StoreError::from)
+                    .map_err(|e| $db.store_error(e, 1))
             }
             $crate::adapters::db::DbPool::Mysql(pool) => {
                 let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
                 let $c: &mut $crate::adapters::db::mysql::MysqlConn = &mut obj;
                 async { Ok::<_, $crate::adapters::db::DbError>($body) }
                     .await
-                    .map_err(StoreError::from)
+                    .map_err(|e| $db.store_error(e, 1))
             }
         }
     };
@@ -111,8 +178,8 @@ macro_rules! with_conn {
 /// the write lock up front, so no read-to-write upgrade can fail with SQLITE_BUSY), a
 /// plain transaction on MySQL. Everything is rolled back if `$body` fails or the process
 /// dies, so a source's batch is written whole or not at all. A transaction the server
-/// aborted to break a deadlock (or a lock wait that timed out) is run again from the
-/// start, a few times, as MySQL asks ("try restarting transaction").
+/// aborted for a lock conflict (by error number, see `lock_conflict`) is run again from
+/// the start, up to `TX_ATTEMPTS` times in all; then it fails with `StoreError::Conflict`.
 macro_rules! write_tx {
     ($db:expr, |$c:ident| $body:expr) => {{
         let mut attempt = 0u32;
@@ -126,41 +193,37 @@ macro_rules! write_tx {
                         Ok::<_, $crate::adapters::db::DbError>($body)
                     })
                     .await
-                    .map_err(StoreError::from)
                 }
                 $crate::adapters::db::DbPool::Mysql(pool) => {
                     let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
                     let conn: &mut $crate::adapters::db::mysql::MysqlConn = &mut obj;
                     diesel_async::AsyncConnection::transaction(conn, async |$c| {
-                        Ok::<_, $crate::adapters::db::DbError>($body)
+                        let result = async { Ok::<_, $crate::adapters::db::DbError>($body) }.await;
+                        // Before the rollback, which would clear the server's diagnostics.
+                        $crate::adapters::db::mysql::with_server_code($c, result).await
                     })
                     .await
-                    .map_err(StoreError::from)
                 }
             };
             match result {
-                Err(StoreError::Query(ref msg))
-                    if attempt < $crate::adapters::db::TX_ATTEMPTS
-                        && $crate::adapters::db::is_restartable(msg) =>
-                {
+                Err(e) if attempt < $crate::adapters::db::TX_ATTEMPTS => {
+                    let Some(conflict) = e.lock_conflict() else {
+                        break Err($db.store_error(e, attempt));
+                    };
+                    tracing::debug!(event = "db_transaction_restarted", ?conflict, attempt);
                     tokio::time::sleep($crate::adapters::db::restart_delay(attempt)).await;
                 }
-                other => break other,
+                other => break other.map_err(|e| $db.store_error(e, attempt)),
             }
         }
     }};
 }
 
-/// Attempts of one write transaction that the server keeps aborting for lock conflicts.
+/// Runs of one write transaction that the server keeps aborting for lock conflicts.
 pub(crate) const TX_ATTEMPTS: u32 = 5;
 
-/// MySQL/MariaDB abort one side of a deadlock (1213) or a long lock wait (1205) and ask
-/// for the transaction to be restarted; diesel reports both as plain database errors.
-pub(crate) fn is_restartable(message: &str) -> bool {
-    message.contains("try restarting transaction")
-}
-
-/// A short, growing, jittered pause so that the two sides of a deadlock do not collide again.
+/// A short, growing, jittered pause (20 ms × attempt, plus up to 49 ms) so that the two
+/// sides of a deadlock do not collide again.
 pub(crate) fn restart_delay(attempt: u32) -> std::time::Duration {
     let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 50;
     std::time::Duration::from_millis(20 * u64::from(attempt) + jitter)
@@ -225,7 +288,17 @@ impl Database {
     }
 
     fn unavailable(&self, e: impl fmt::Display) -> StoreError {
-        StoreError::Unavailable(self.redact(e.to_string()))
+        StoreError::Unavailable {
+            message: self.redact(e.to_string()),
+        }
+    }
+
+    /// A unit of work's failure as the port reports it, without the password.
+    fn store_error(&self, e: DbError, attempts: u32) -> StoreError {
+        match &self.target {
+            DatabaseTarget::Mysql(m) => redact_store(e.into_store_error(attempts), m.password()),
+            DatabaseTarget::Sqlite(_) => e.into_store_error(attempts),
+        }
     }
 
     fn redact(&self, msg: String) -> String {
@@ -256,16 +329,23 @@ fn redact(msg: String, password: Option<&str>) -> String {
 
 fn redact_store(e: StoreError, password: Option<&str>) -> StoreError {
     match e {
-        StoreError::Unavailable(m) => StoreError::Unavailable(redact(m, password)),
-        StoreError::Query(m) => StoreError::Query(redact(m, password)),
+        StoreError::Unavailable { message } => StoreError::Unavailable {
+            message: redact(message, password),
+        },
+        StoreError::Conflict { attempts, message } => StoreError::Conflict {
+            attempts,
+            message: redact(message, password),
+        },
         StoreError::Corrupt(m) => StoreError::Corrupt(redact(m, password)),
         StoreError::Migration(m) => StoreError::Migration(redact(m, password)),
+        StoreError::Query(m) => StoreError::Query(redact(m, password)),
+        e @ StoreError::UnknownSource { .. } => e,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
 
     #[test]
     fn redact_hides_plain_and_encoded_password() {
@@ -274,21 +354,139 @@ mod tests {
         assert!(!out.contains("p@ss") && !out.contains("p%40ss"), "{out}");
         assert_eq!(redact("x".into(), None), "x");
     }
+
+    #[test]
+    fn redact_store_scrubs_every_message() {
+        let leak = || "at mysql://u:p%40ss@h/d with p@ss".to_string();
+        let errors = [
+            StoreError::Unavailable { message: leak() },
+            StoreError::Conflict {
+                attempts: 5,
+                message: leak(),
+            },
+            StoreError::Corrupt(leak()),
+            StoreError::Migration(leak()),
+            StoreError::Query(leak()),
+        ];
+        for e in errors {
+            let out = redact_store(e, Some("p@ss"));
+            let shown = format!("{out} {out:?}");
+            assert!(
+                !shown.contains("p@ss") && !shown.contains("p%40ss"),
+                "{shown}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]
 mod restart_tests {
+    use std::time::Duration;
+
+    use diesel::result::{DatabaseErrorKind as Kind, Error as E};
+
     use super::*;
+    use crate::domain::{AtsKind, CompanySlug};
+
+    /// A database error as diesel-async builds it from a MySQL server error: a kind and
+    /// the server's message, nothing else.
+    fn db_error(kind: Kind, message: &str) -> E {
+        E::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    const DEADLOCK_TEXT: &str =
+        "Deadlock found when trying to get lock; try restarting transaction";
+    const LOCK_WAIT_TEXT: &str = "Lock wait timeout exceeded; try restarting transaction";
 
     #[test]
-    fn only_lock_conflicts_are_restarted() {
-        assert!(is_restartable(
-            "Deadlock found when trying to get lock; try restarting transaction"
+    fn lock_conflicts_are_told_by_kind_and_number_never_by_text() {
+        use LockConflict::{Deadlock, LockWaitTimeout};
+        // diesel-async 0.9: 1213 and 1205 arrive as `Unknown`; the number comes from the server.
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, DEADLOCK_TEXT), Some(1213)),
+            Some(Deadlock)
+        );
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, LOCK_WAIT_TEXT), Some(1205)),
+            Some(LockWaitTimeout)
+        );
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, "any text"), Some(1213)),
+            Some(Deadlock)
+        );
+        // Diesel's own MySQL connection reports 1213 as a serialization failure.
+        assert_eq!(
+            lock_conflict(&db_error(Kind::SerializationFailure, "x"), None),
+            Some(Deadlock)
+        );
+        // The text alone decides nothing.
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, DEADLOCK_TEXT), None),
+            None
+        );
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, LOCK_WAIT_TEXT), Some(1644)),
+            None
+        );
+        // Other failures are not restarted.
+        let duplicate = db_error(
+            Kind::UniqueViolation,
+            "Duplicate entry 'x' for key 'PRIMARY'",
+        );
+        assert_eq!(lock_conflict(&duplicate, Some(1062)), None);
+        assert_eq!(
+            lock_conflict(&db_error(Kind::Unknown, "database is locked"), None),
+            None
+        );
+        assert_eq!(lock_conflict(&E::NotFound, Some(1213)), None);
+        assert_eq!(
+            lock_conflict(&E::BrokenTransactionManager, Some(1205)),
+            None
+        );
+    }
+
+    #[test]
+    fn failures_map_to_store_error_kinds() {
+        let key = SourceKey::new(AtsKind::Lever, CompanySlug::parse("acme").unwrap());
+        let conflict = DbError::Diesel {
+            error: db_error(Kind::Unknown, LOCK_WAIT_TEXT),
+            server_code: Some(1205),
+        };
+        assert_eq!(
+            conflict.into_store_error(5),
+            StoreError::Conflict {
+                attempts: 5,
+                message: LOCK_WAIT_TEXT.into()
+            }
+        );
+        assert_eq!(
+            DbError::UnknownSource(key.clone()).into_store_error(1),
+            StoreError::UnknownSource { key }
+        );
+        let query = DbError::from(db_error(Kind::Unknown, DEADLOCK_TEXT)).into_store_error(1);
+        assert_eq!(query, StoreError::Query(DEADLOCK_TEXT.into()));
+        assert!(matches!(
+            DbError::from(E::BrokenTransactionManager).into_store_error(1),
+            StoreError::Unavailable { .. }
         ));
-        assert!(is_restartable(
-            "Lock wait timeout exceeded; try restarting transaction"
+        let bad = E::DeserializationError("not a date".into());
+        assert!(matches!(
+            DbError::from(bad).into_store_error(1),
+            StoreError::Corrupt(_)
         ));
-        assert!(!is_restartable("Duplicate entry 'x' for key 'PRIMARY'"));
-        assert!(restart_delay(1) < restart_delay(4) + std::time::Duration::from_millis(50));
+    }
+
+    #[test]
+    fn restart_delay_grows_with_the_attempt_within_its_jitter() {
+        for attempt in 1..TX_ATTEMPTS {
+            let low = Duration::from_millis(20 * u64::from(attempt));
+            for _ in 0..200 {
+                let d = restart_delay(attempt);
+                assert!(
+                    low <= d && d < low + Duration::from_millis(50),
+                    "attempt {attempt}: {d:?}"
+                );
+            }
+        }
     }
 }

@@ -18,77 +18,17 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
-/// A full job row. `treat_none_as_default_value = false` makes Diesel emit real multi-row
-/// VALUES on SQLite (with it on, batch upserts do not compile).
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = jobs, treat_none_as_default_value = false)]
-pub struct NewJob {
-    pub job_uid: String,
-    pub ats_type: String,
-    pub company_slug: String,
-    pub ats_job_id: String,
-    pub title: String,
-    pub company: Option<String>,
-    pub location: Option<String>,
-    pub department: Option<String>,
-    pub team: Option<String>,
-    pub employment_type: Option<String>,
-    pub workplace_type: Option<String>,
-    pub url: Option<String>,
-    pub apply_url: Option<String>,
-    pub description: String,
-    pub salary_text: Option<String>,
-    pub posted_at: Option<NaiveDateTime>,
-    pub updated_at: Option<NaiveDateTime>,
-    pub first_seen_at: NaiveDateTime,
-    pub last_seen_at: NaiveDateTime,
-    pub content_hash: String,
-    pub changed_at: NaiveDateTime,
-    pub closed_at: Option<NaiveDateTime>,
-    pub raw_json: String,
-}
-
-impl NewJob {
-    /// A job first seen (or rewritten) at `now`: seen, changed and open as of `now`.
-    pub fn new(source: &SourceKey, job: &PlannedJob, now: DateTime<Utc>) -> Self {
-        // The content columns are mapped once, in `JobContent`.
-        let c = JobContent::new(&job.fetched.posting, &job.hash, now);
-        NewJob {
-            job_uid: job.uid.as_str().to_string(),
-            ats_type: source.ats.as_str().to_string(),
-            company_slug: source.slug.as_str().to_string(),
-            ats_job_id: c.ats_job_id,
-            title: c.title,
-            company: c.company,
-            location: c.location,
-            department: c.department,
-            team: c.team,
-            employment_type: c.employment_type,
-            workplace_type: c.workplace_type,
-            url: c.url,
-            apply_url: c.apply_url,
-            description: c.description,
-            salary_text: c.salary_text,
-            posted_at: c.posted_at,
-            updated_at: c.updated_at,
-            first_seen_at: c.changed_at,
-            last_seen_at: c.changed_at,
-            content_hash: c.content_hash,
-            changed_at: c.changed_at,
-            closed_at: None,
-            raw_json: job.fetched.raw_json.clone(),
-        }
-    }
-
-    /// Roughly how many bytes the row sends, to keep statements under MySQL's packet limit.
-    pub fn approx_bytes(&self) -> usize {
-        256 + self.title.len() + self.description.len() + self.raw_json.len()
-    }
-}
-
-/// The content columns a re-parse rewrites; `None` writes NULL.
-#[derive(Debug, Clone, AsChangeset)]
-#[diesel(table_name = jobs, treat_none_as_null = true)]
+/// The content columns of `jobs`: what a `Posting` says, and its hash. This is the one
+/// mapping between `Posting` and its columns: embedded in the insert row (`NewJob`) and in
+/// the read row (`JobRow`), and the changeset of every content rewrite (a changed job, a
+/// re-parse). Both conversions name every field on both sides (struct literals and
+/// destructurings without `..`), so a field missing from either does not compile.
+///
+/// `treat_none_as_default_value = false` makes Diesel emit real multi-row VALUES on SQLite
+/// (with it on, batch inserts do not compile); `treat_none_as_null` makes an update write
+/// NULL for `None`.
+#[derive(Debug, Clone, Insertable, AsChangeset, Queryable, Selectable)]
+#[diesel(table_name = jobs, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct JobContent {
     pub ats_job_id: String,
     pub title: String,
@@ -105,29 +45,117 @@ pub struct JobContent {
     pub posted_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
     pub content_hash: String,
-    pub changed_at: NaiveDateTime,
 }
 
 impl JobContent {
-    pub fn new(p: &Posting, hash: &ContentHash, now: DateTime<Utc>) -> Self {
+    pub fn new(posting: &Posting, hash: &ContentHash) -> Self {
+        let Posting {
+            ats_job_id,
+            title,
+            company,
+            location,
+            department,
+            team,
+            employment_type,
+            workplace_type,
+            url,
+            apply_url,
+            description,
+            salary_text,
+            posted_at,
+            updated_at,
+        } = posting;
         JobContent {
-            ats_job_id: p.ats_job_id.clone(),
-            title: p.title.clone(),
-            company: p.company.clone(),
-            location: p.location.clone(),
-            department: p.department.clone(),
-            team: p.team.clone(),
-            employment_type: p.employment_type.clone(),
-            workplace_type: p.workplace_type.map(|w| w.as_str().to_string()),
-            url: p.url.clone(),
-            apply_url: p.apply_url.clone(),
-            description: p.description.clone(),
-            salary_text: p.salary_text.clone(),
-            posted_at: p.posted_at.map(db_time),
-            updated_at: p.updated_at.map(db_time),
+            ats_job_id: ats_job_id.clone(),
+            title: title.clone(),
+            company: company.clone(),
+            location: location.clone(),
+            department: department.clone(),
+            team: team.clone(),
+            employment_type: employment_type.clone(),
+            workplace_type: workplace_type.map(|w| w.as_str().to_string()),
+            url: url.clone(),
+            apply_url: apply_url.clone(),
+            description: description.clone(),
+            salary_text: salary_text.clone(),
+            posted_at: posted_at.map(db_time),
+            updated_at: updated_at.map(db_time),
             content_hash: hash.as_str().to_string(),
-            changed_at: db_time(now),
         }
+    }
+
+    pub fn into_posting(self) -> Result<(Posting, ContentHash), StoreError> {
+        let JobContent {
+            ats_job_id,
+            title,
+            company,
+            location,
+            department,
+            team,
+            employment_type,
+            workplace_type,
+            url,
+            apply_url,
+            description,
+            salary_text,
+            posted_at,
+            updated_at,
+            content_hash,
+        } = self;
+        let posting = Posting {
+            ats_job_id,
+            title,
+            company,
+            location,
+            department,
+            team,
+            employment_type,
+            workplace_type: workplace_type.as_deref().map(workplace).transpose()?,
+            url,
+            apply_url,
+            description,
+            salary_text,
+            posted_at: posted_at.map(utc),
+            updated_at: updated_at.map(utc),
+        };
+        Ok((posting, ContentHash(content_hash)))
+    }
+}
+
+/// A new job row: its identity, its content, and first seen, seen and changed at `now`
+/// (open: `closed_at` is left NULL).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs, treat_none_as_default_value = false)]
+pub struct NewJob {
+    pub job_uid: String,
+    pub ats_type: String,
+    pub company_slug: String,
+    #[diesel(embed)]
+    pub content: JobContent,
+    pub raw_json: String,
+    pub first_seen_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub changed_at: NaiveDateTime,
+}
+
+impl NewJob {
+    pub fn new(source: &SourceKey, job: &PlannedJob, now: DateTime<Utc>) -> Self {
+        let now = db_time(now);
+        NewJob {
+            job_uid: job.uid.as_str().to_string(),
+            ats_type: source.ats.as_str().to_string(),
+            company_slug: source.slug.as_str().to_string(),
+            content: JobContent::new(&job.fetched.posting, &job.hash),
+            raw_json: job.fetched.raw_json.clone(),
+            first_seen_at: now,
+            last_seen_at: now,
+            changed_at: now,
+        }
+    }
+
+    /// Roughly how many bytes the row sends, to keep statements under MySQL's packet limit.
+    pub fn approx_bytes(&self) -> usize {
+        256 + self.content.title.len() + self.content.description.len() + self.raw_json.len()
     }
 }
 
@@ -138,26 +166,13 @@ pub struct JobRow {
     pub job_uid: String,
     pub ats_type: String,
     pub company_slug: String,
-    pub ats_job_id: String,
-    pub title: String,
-    pub company: Option<String>,
-    pub location: Option<String>,
-    pub department: Option<String>,
-    pub team: Option<String>,
-    pub employment_type: Option<String>,
-    pub workplace_type: Option<String>,
-    pub url: Option<String>,
-    pub apply_url: Option<String>,
-    pub description: String,
-    pub salary_text: Option<String>,
-    pub posted_at: Option<NaiveDateTime>,
-    pub updated_at: Option<NaiveDateTime>,
+    #[diesel(embed)]
+    pub content: JobContent,
+    pub raw_json: String,
     pub first_seen_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
-    pub content_hash: String,
     pub changed_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
-    pub raw_json: String,
 }
 
 fn workplace(s: &str) -> Result<WorkplaceType, StoreError> {
@@ -185,27 +200,12 @@ impl JobRow {
     pub fn into_record(self, declared_slug: Option<&str>) -> Result<JobRecord, StoreError> {
         let uid = JobUid::parse(&self.job_uid).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let source = source_key(&self.ats_type, &self.company_slug, declared_slug)?;
-        let workplace_type = self.workplace_type.as_deref().map(workplace).transpose()?;
+        let (posting, content_hash) = self.content.into_posting()?;
         Ok(JobRecord {
             uid,
             source,
-            posting: Posting {
-                ats_job_id: self.ats_job_id,
-                title: self.title,
-                company: self.company,
-                location: self.location,
-                department: self.department,
-                team: self.team,
-                employment_type: self.employment_type,
-                workplace_type,
-                url: self.url,
-                apply_url: self.apply_url,
-                description: self.description,
-                salary_text: self.salary_text,
-                posted_at: self.posted_at.map(utc),
-                updated_at: self.updated_at.map(utc),
-            },
-            content_hash: ContentHash(self.content_hash),
+            posting,
+            content_hash,
             raw_json: self.raw_json,
             first_seen_at: utc(self.first_seen_at),
             last_seen_at: utc(self.last_seen_at),

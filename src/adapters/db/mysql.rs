@@ -1,16 +1,16 @@
-//! MySQL/MariaDB: the connection pool and the dialect statements. Diesel has no
-//! `excluded()` for MySQL, so upserts name the incoming row as `VALUES(col)`, the one
-//! spelling both MySQL and MariaDB accept.
+//! MySQL/MariaDB: the connection pool, the dialect statements and the server's error
+//! number of a failed statement. Diesel has no `excluded()` for MySQL, so upserts name the
+//! incoming row as `VALUES(col)`, the one spelling both MySQL and MariaDB accept.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::dsl::{DuplicatedKeys, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
-use diesel_async::AsyncMysqlConnection;
-use diesel_async::RunQueryDsl;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::{AsyncMysqlConnection, RunQueryDsl, SimpleAsyncConnection};
 
+use super::DbError;
 use super::dialect::Dialect;
 use super::models::{NewJob, NewSource};
 use super::schema::{daily_counters, jobs, sources};
@@ -21,13 +21,66 @@ pub(super) type MysqlConn = AsyncMysqlConnection;
 
 const POOL_SIZE: usize = 8;
 
-/// A pool to the server; nothing connects until the first checkout.
+/// A pool to the server; nothing connects until the first checkout. diesel-async opens
+/// every connection with `client_found_rows`, so an UPDATE reports the rows it matched,
+/// not only those it changed: the "was the row there" checks of `apply_batch` rely on it.
 pub(super) fn pool(target: &MysqlTarget) -> Result<Pool<MysqlConn>, StoreError> {
     let manager = AsyncDieselConnectionManager::<MysqlConn>::new(target.connection_url());
     Pool::builder(manager)
         .max_size(POOL_SIZE)
         .build()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+        .map_err(|e| StoreError::Unavailable {
+            message: e.to_string(),
+        })
+}
+
+/// Adds the server's error number to the error of a statement that just failed on `conn`,
+/// inside the transaction and before its rollback.
+pub(super) async fn with_server_code<T>(
+    conn: &mut MysqlConn,
+    result: Result<T, DbError>,
+) -> Result<T, DbError> {
+    match result {
+        Err(DbError::Diesel {
+            error: error @ diesel::result::Error::DatabaseError(..),
+            server_code: None,
+        }) => {
+            let server_code = server_error_code(conn).await;
+            Err(DbError::Diesel { error, server_code })
+        }
+        other => other,
+    }
+}
+
+#[derive(QueryableByName)]
+struct ServerCode {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    code: Option<i64>,
+}
+
+/// The error number (`MYSQL_ERRNO`) of the last statement on `conn`, or `None` if it
+/// raised no condition or the server cannot be asked.
+///
+/// diesel-async 0.9 keeps only the message of a server error (its `ErrorHelper` boxes
+/// `ServerError::message` and drops `code`), so the number is read back from the
+/// session's diagnostics area, which only the next non-diagnostic statement clears.
+/// `@jobs_bot_conditions` is written on every call and guards `@jobs_bot_errno`, which a
+/// statement without conditions leaves as an earlier call set it.
+pub(super) async fn server_error_code(conn: &mut MysqlConn) -> Option<u16> {
+    conn.batch_execute(
+        "GET DIAGNOSTICS @jobs_bot_conditions = NUMBER; \
+         GET DIAGNOSTICS CONDITION 1 @jobs_bot_errno = MYSQL_ERRNO",
+    )
+    .await
+    .ok()?;
+    let row: ServerCode = diesel::sql_query(
+        "SELECT CASE WHEN @jobs_bot_conditions > 0 \
+         THEN CAST(@jobs_bot_errno AS SIGNED) END AS code",
+    )
+    .get_result(conn)
+    .await
+    .ok()?;
+    row.code.and_then(|c| u16::try_from(c).ok())
 }
 
 /// The value the conflicting insert carried for `column`.
@@ -45,40 +98,6 @@ impl Dialect for MysqlConn {
             .values(&rows)
             .on_conflict(DuplicatedKeys)
             .do_nothing()
-            .execute(self)
-            .await
-            .map(drop)
-    }
-
-    async fn upsert_jobs(&mut self, rows: Vec<NewJob>) -> QueryResult<()> {
-        use jobs::*;
-        type OptText = Nullable<Text>;
-        type OptTime = Nullable<Timestamp>;
-        diesel::insert_into(table)
-            .values(&rows)
-            .on_conflict(DuplicatedKeys)
-            .do_update()
-            .set((
-                ats_job_id.eq(new::<Text>("ats_job_id")),
-                title.eq(new::<Text>("title")),
-                company.eq(new::<OptText>("company")),
-                location.eq(new::<OptText>("location")),
-                department.eq(new::<OptText>("department")),
-                team.eq(new::<OptText>("team")),
-                employment_type.eq(new::<OptText>("employment_type")),
-                workplace_type.eq(new::<OptText>("workplace_type")),
-                url.eq(new::<OptText>("url")),
-                apply_url.eq(new::<OptText>("apply_url")),
-                description.eq(new::<Text>("description")),
-                salary_text.eq(new::<OptText>("salary_text")),
-                posted_at.eq(new::<OptTime>("posted_at")),
-                updated_at.eq(new::<OptTime>("updated_at")),
-                content_hash.eq(new::<Text>("content_hash")),
-                raw_json.eq(new::<Text>("raw_json")),
-                last_seen_at.eq(new::<Timestamp>("last_seen_at")),
-                changed_at.eq(new::<Timestamp>("changed_at")),
-                closed_at.eq(None::<NaiveDateTime>),
-            ))
             .execute(self)
             .await
             .map(drop)
@@ -115,5 +134,173 @@ impl Dialect for MysqlConn {
                 .first(self)
                 .await
         }
+    }
+}
+
+/// Against the server named by `TEST_DATABASE_URL`: real lock conflicts and signalled
+/// errors, so the detection is checked on what the driver really delivers.
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use diesel_async::AsyncConnection;
+
+    use super::*;
+    use crate::adapters::db::{
+        Database, DatabaseTarget, DbPool, LockConflict, TX_ATTEMPTS, lock_conflict, write_tx,
+    };
+
+    /// `TEST_DATABASE_URL`; like the integration tests, fails rather than skip without it.
+    fn url() -> String {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.trim().is_empty() => url,
+            _ => panic!(
+                "TEST_DATABASE_URL is not set, so this MySQL test cannot run. Point it at a \
+                 MySQL/MariaDB server (e.g. TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/test), \
+                 or leave the MySQL tests out explicitly: cargo test -- --skip mysql"
+            ),
+        }
+    }
+
+    async fn conn() -> MysqlConn {
+        MysqlConn::establish(&url()).await.unwrap()
+    }
+
+    /// A two-row table of its own in the test database, dropped by `drop_table`.
+    async fn table(c: &mut MysqlConn) -> String {
+        let name = format!("jb_lock_probe_{}", uuid::Uuid::new_v4().simple());
+        c.batch_execute(&format!(
+            "CREATE TABLE `{name}` (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; \
+             INSERT INTO `{name}` VALUES (1, 0), (2, 0)"
+        ))
+        .await
+        .unwrap();
+        name
+    }
+
+    async fn drop_table(c: &mut MysqlConn, name: &str) {
+        c.batch_execute(&format!("DROP TABLE IF EXISTS `{name}`"))
+            .await
+            .unwrap();
+    }
+
+    /// A prepared UPDATE, as the repository's statements are.
+    async fn bump(c: &mut MysqlConn, table: &str, id: i32) -> QueryResult<usize> {
+        diesel::sql_query(format!("UPDATE `{table}` SET v = v + 1 WHERE id = ?"))
+            .bind::<diesel::sql_types::Integer, _>(id)
+            .execute(c)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn mysql_reports_deadlock_by_number() {
+        let (mut a, mut b) = (conn().await, conn().await);
+        let t = table(&mut a).await;
+        a.batch_execute("BEGIN").await.unwrap();
+        b.batch_execute("BEGIN").await.unwrap();
+        bump(&mut a, &t, 1).await.unwrap();
+        bump(&mut b, &t, 2).await.unwrap();
+        // a waits for row 2, then b asks for row 1: the server aborts one of them.
+        let (ra, rb) = tokio::join!(bump(&mut a, &t, 2), async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            bump(&mut b, &t, 1).await
+        });
+        let (victim, error) = match (ra, rb) {
+            (Err(e), Ok(_)) => (&mut a, e),
+            (Ok(_), Err(e)) => (&mut b, e),
+            other => panic!("expected exactly one deadlock victim: {other:?}"),
+        };
+        let code = server_error_code(victim).await;
+        assert_eq!(code, Some(1213), "{error}");
+        assert_eq!(lock_conflict(&error, code), Some(LockConflict::Deadlock));
+        a.batch_execute("ROLLBACK").await.unwrap();
+        b.batch_execute("ROLLBACK").await.unwrap();
+        drop_table(&mut a, &t).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn mysql_reports_lock_wait_timeout_by_number() {
+        let (mut a, mut b) = (conn().await, conn().await);
+        let t = table(&mut a).await;
+        a.batch_execute("BEGIN").await.unwrap();
+        bump(&mut a, &t, 1).await.unwrap();
+        b.batch_execute("SET SESSION innodb_lock_wait_timeout = 1; BEGIN")
+            .await
+            .unwrap();
+        let error = bump(&mut b, &t, 1).await.unwrap_err();
+        let code = server_error_code(&mut b).await;
+        assert_eq!(code, Some(1205), "{error}");
+        assert_eq!(
+            lock_conflict(&error, code),
+            Some(LockConflict::LockWaitTimeout)
+        );
+        // A statement that succeeded leaves no number behind, not even the earlier one.
+        bump(&mut b, &t, 2).await.unwrap();
+        assert_eq!(server_error_code(&mut b).await, None);
+        a.batch_execute("ROLLBACK").await.unwrap();
+        b.batch_execute("ROLLBACK").await.unwrap();
+        drop_table(&mut a, &t).await;
+    }
+
+    /// A database on the test server without migrations: the transactions below only signal.
+    fn database() -> Database {
+        let target = DatabaseTarget::resolve(Some(&url()), None, "unused.db".into()).unwrap();
+        let DatabaseTarget::Mysql(m) = &target else {
+            panic!("TEST_DATABASE_URL is not a MySQL URL");
+        };
+        Database {
+            pool: DbPool::Mysql(pool(m).unwrap()),
+            target,
+        }
+    }
+
+    /// Runs a write transaction whose `n`-th run executes `signals[n]` (if any); returns
+    /// the number of the run that succeeded.
+    async fn run_tx(
+        db: &Database,
+        runs: &AtomicU32,
+        signals: &[String],
+    ) -> Result<u32, StoreError> {
+        write_tx!(db, |c| {
+            let run = runs.fetch_add(1, Ordering::SeqCst);
+            if let Some(sql) = usize::try_from(run).ok().and_then(|i| signals.get(i)) {
+                c.batch_execute(sql).await?;
+            }
+            run + 1
+        })
+    }
+
+    fn signal(errno: u16, text: &str) -> String {
+        format!("SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = {errno}, MESSAGE_TEXT = '{text}'")
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn mysql_write_tx_restarts_on_lock_conflict_numbers_only() {
+        let db = database();
+        // Conflicts by number, whatever the text: run again until it succeeds.
+        let runs = AtomicU32::new(0);
+        let signals = [signal(1213, "synthetic one"), signal(1205, "synthetic two")];
+        assert_eq!(run_tx(&db, &runs, &signals).await, Ok(3));
+
+        // Conflicts every time: given up after TX_ATTEMPTS runs, as a Conflict.
+        let runs = AtomicU32::new(0);
+        let signals = vec![signal(1213, "again"); TX_ATTEMPTS as usize + 1];
+        let err = run_tx(&db, &runs, &signals).await.unwrap_err();
+        assert_eq!(
+            err,
+            StoreError::Conflict {
+                attempts: TX_ATTEMPTS,
+                message: "again".into()
+            }
+        );
+        assert_eq!(AtomicU32::load(&runs, Ordering::SeqCst), TX_ATTEMPTS);
+
+        // The server's usual text under another number is not a conflict: no restart.
+        let runs = AtomicU32::new(0);
+        let text = "Deadlock found when trying to get lock; try restarting transaction";
+        let err = run_tx(&db, &runs, &[signal(1644, text)]).await.unwrap_err();
+        assert_eq!(err, StoreError::Query(text.into()));
+        assert_eq!(AtomicU32::load(&runs, Ordering::SeqCst), 1);
     }
 }

@@ -1,10 +1,11 @@
 //! `Repository` on the database: reads written once for both backends, and each source's
-//! batch written in one transaction with multi-row statements.
+//! batch written in one transaction (multi-row inserts, bulk touches, an UPDATE per
+//! changed job).
 
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -13,12 +14,14 @@ use super::dialect::Dialect;
 use super::models::{JobContent, JobRow, NewJob, NewSource, SourceRow, db_time};
 use super::schema::{jobs, sources};
 use super::{Database, DbError, with_conn, write_tx};
+use crate::domain::upsert::PlannedJob;
 use crate::domain::{ContentHash, JobUid, SourceKey, StoredFingerprint};
 use crate::ports::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceRecord, SourceSpec, StoreError,
 };
 
-/// Rows per multi-row INSERT: far below SQLite's variable limit (23 columns × 200).
+/// Rows per multi-row INSERT: far below SQLite's variable limit (32 766), even at the 32
+/// columns the schema allows × 200.
 const ROWS_PER_INSERT: usize = 200;
 /// Bytes per multi-row INSERT, so that large descriptions stay well below MySQL's
 /// max_allowed_packet (16 MiB by default).
@@ -171,14 +174,12 @@ impl Repository for Database {
         let now = db_time(batch.now);
         let (ats, slug) = (batch.source.ats.as_str(), batch.source.slug.as_str());
         let streak = i32::try_from(batch.outcome.empty_streak).unwrap_or(i32::MAX);
-        let new_rows = |jobs: &[crate::domain::upsert::PlannedJob]| {
-            chunk_rows(
-                jobs.iter()
-                    .map(|j| NewJob::new(&batch.source, j, batch.now))
-                    .collect(),
-            )
+        let new_rows = |jobs: &[PlannedJob]| -> Vec<NewJob> {
+            jobs.iter()
+                .map(|j| NewJob::new(&batch.source, j, batch.now))
+                .collect()
         };
-        let inserts = new_rows(&batch.inserts);
+        let inserts = chunk_rows(new_rows(&batch.inserts));
         let updates = new_rows(&batch.updates);
         let (unchanged, reopened, closed) = (
             uids(&batch.unchanged),
@@ -217,14 +218,30 @@ impl Repository for Database {
                 }
             };
             if matched == 0 {
-                return Err(DbError::UnknownSource(batch.source.to_string()));
+                return Err(DbError::UnknownSource(batch.source.clone()));
+            }
+            // Changed jobs, one UPDATE each: they are few (most jobs of a fetch are new or
+            // unchanged), and this writes the content columns through `JobContent` alone.
+            // A changed job that is not stored is inserted with the new ones.
+            let mut missing = Vec::new();
+            for row in &updates {
+                let found = diesel::update(jobs::table.find(&row.job_uid))
+                    .set((
+                        &row.content,
+                        jobs::raw_json.eq(&row.raw_json),
+                        jobs::last_seen_at.eq(now),
+                        jobs::changed_at.eq(now),
+                        jobs::closed_at.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(c)
+                    .await?;
+                if found == 0 {
+                    missing.push(row.clone());
+                }
             }
             // Cloned per attempt: a restarted transaction writes the same rows again.
-            for chunk in &inserts {
-                c.insert_jobs(chunk.clone()).await?;
-            }
-            for chunk in &updates {
-                c.upsert_jobs(chunk.clone()).await?;
+            for chunk in inserts.iter().cloned().chain(chunk_rows(missing)) {
+                c.insert_jobs(chunk).await?;
             }
             for chunk in &unchanged {
                 diesel::update(jobs::table.filter(jobs::job_uid.eq_any(chunk)))
@@ -234,7 +251,7 @@ impl Repository for Database {
             }
             for chunk in &reopened {
                 diesel::update(jobs::table.filter(jobs::job_uid.eq_any(chunk)))
-                    .set(jobs::closed_at.eq(None::<chrono::NaiveDateTime>))
+                    .set(jobs::closed_at.eq(None::<NaiveDateTime>))
                     .execute(c)
                     .await?;
             }
@@ -248,6 +265,9 @@ impl Repository for Database {
                 .execute(c)
                 .await?;
             }
+            // Test builds only: lets a test kill the process with the batch written but
+            // not committed.
+            crate::hooks::pause_inside_write().await;
         })
     }
 
@@ -259,19 +279,20 @@ impl Repository for Database {
         // Every row carries different content, which portable Diesel cannot express as
         // one UPDATE; a reparse is a rare maintenance run, so one UPDATE per row inside a
         // single transaction is the plain and safe choice.
+        let now = db_time(now);
         let changes: Vec<(String, JobContent)> = rows
             .iter()
             .map(|r| {
                 (
                     r.uid.as_str().to_string(),
-                    JobContent::new(&r.posting, &r.hash, now),
+                    JobContent::new(&r.posting, &r.hash),
                 )
             })
             .collect();
         write_tx!(self, |c| {
             for (uid, content) in &changes {
                 diesel::update(jobs::table.find(uid))
-                    .set(content)
+                    .set((content, jobs::changed_at.eq(now)))
                     .execute(c)
                     .await?;
             }

@@ -28,13 +28,13 @@ const POOL_SIZE: usize = 4;
 /// A pool over the file at `path`, creating its folder if missing.
 pub(super) fn pool(path: &Path) -> Result<Pool<SqliteConn>, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable {
+            message: format!("cannot create {}: {e}", dir.display()),
         })?;
     }
-    let url = path
-        .to_str()
-        .ok_or_else(|| StoreError::Unavailable(format!("{} is not UTF-8", path.display())))?;
+    let url = path.to_str().ok_or_else(|| StoreError::Unavailable {
+        message: format!("{} is not UTF-8", path.display()),
+    })?;
     let mut config = ManagerConfig::<SqliteConn>::default();
     config.custom_setup = Box::new(|url| {
         let url = url.to_owned();
@@ -50,7 +50,9 @@ pub(super) fn pool(path: &Path) -> Result<Pool<SqliteConn>, StoreError> {
     Pool::builder(manager)
         .max_size(POOL_SIZE)
         .build()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+        .map_err(|e| StoreError::Unavailable {
+            message: e.to_string(),
+        })
 }
 
 impl Dialect for SqliteConn {
@@ -60,39 +62,6 @@ impl Dialect for SqliteConn {
                 .values(&rows)
                 .on_conflict(jobs::job_uid)
                 .do_nothing()
-                .execute(c)
-                .map(drop)
-        })
-    }
-
-    fn upsert_jobs(&mut self, rows: Vec<NewJob>) -> impl Future<Output = QueryResult<()>> + Send {
-        self.spawn_blocking(move |c: &mut SqliteConnection| {
-            use jobs::*;
-            diesel::insert_into(table)
-                .values(&rows)
-                .on_conflict(job_uid)
-                .do_update()
-                .set((
-                    ats_job_id.eq(excluded(ats_job_id)),
-                    title.eq(excluded(title)),
-                    company.eq(excluded(company)),
-                    location.eq(excluded(location)),
-                    department.eq(excluded(department)),
-                    team.eq(excluded(team)),
-                    employment_type.eq(excluded(employment_type)),
-                    workplace_type.eq(excluded(workplace_type)),
-                    url.eq(excluded(url)),
-                    apply_url.eq(excluded(apply_url)),
-                    description.eq(excluded(description)),
-                    salary_text.eq(excluded(salary_text)),
-                    posted_at.eq(excluded(posted_at)),
-                    updated_at.eq(excluded(updated_at)),
-                    content_hash.eq(excluded(content_hash)),
-                    raw_json.eq(excluded(raw_json)),
-                    last_seen_at.eq(excluded(last_seen_at)),
-                    changed_at.eq(excluded(changed_at)),
-                    closed_at.eq(None::<chrono::NaiveDateTime>),
-                ))
                 .execute(c)
                 .map(drop)
         })

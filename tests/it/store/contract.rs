@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use jobs_bot::domain::{
     AtsKind, Cap, JobUid, Posting, SourceKey, UpsertPlanner, WorkplaceType, WriteLimits,
 };
-use jobs_bot::ports::{CounterKey, JobFilter, Region, Reparsed, Repository, SourceOutcome};
+use jobs_bot::ports::{
+    CounterKey, JobFilter, Region, Reparsed, Repository, SourceBatch, SourceOutcome, StoreError,
+};
 
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
@@ -55,6 +57,8 @@ contract!(
     every_posting_field_round_trips,
     batch_of_a_thousand_jobs,
     batch_for_unknown_source_writes_nothing,
+    batch_for_unknown_source_is_unknown_source,
+    batch_repeated_with_the_same_time_is_accepted,
     counters_grant_partially_up_to_cap,
     counters_release_gives_back_and_never_goes_below_zero,
     counters_unlimited_cap_still_counts,
@@ -469,7 +473,7 @@ async fn every_posting_field_round_trips(s: &Store) {
     let mut batch = ok_batch(&src, t(7));
     batch.inserts = vec![full.clone(), bare.clone()];
     s.repo.apply_batch(&batch).await.unwrap();
-    for job in [full, bare] {
+    for job in [full.clone(), bare] {
         let r = s.repo.job(&job.uid).await.unwrap().unwrap();
         let expected = jobs_bot::ports::JobRecord {
             uid: job.uid.clone(),
@@ -488,6 +492,32 @@ async fn every_posting_field_round_trips(s: &Store) {
             r.posting.content_hash(),
             r.content_hash,
             "hash still matches content"
+        );
+    }
+
+    // Updates write every field too, `None` as NULL: the full job loses its fields, the
+    // bare one gains them.
+    let emptied = planned(
+        &src,
+        Posting {
+            ats_job_id: full.fetched.posting.ats_job_id.clone(),
+            ..Posting::default()
+        },
+    );
+    let filled = planned(&src, full_posting("2"));
+    let mut batch = ok_batch(&src, t(8));
+    batch.updates = vec![emptied.clone(), filled.clone()];
+    s.repo.apply_batch(&batch).await.unwrap();
+    for job in [emptied, filled] {
+        let r = s.repo.job(&job.uid).await.unwrap().unwrap();
+        assert_eq!(r.posting, job.fetched.posting);
+        assert_eq!(
+            (r.content_hash, r.raw_json),
+            (job.hash.clone(), job.fetched.raw_json.clone())
+        );
+        assert_eq!(
+            (r.first_seen_at, r.last_seen_at, r.changed_at),
+            (t(7), t(8), t(8))
         );
     }
 }
@@ -540,6 +570,48 @@ async fn batch_for_unknown_source_writes_nothing(s: &Store) {
     assert!(s.repo.apply_batch(&batch).await.is_err());
     assert!(s.repo.jobs(&JobFilter::default()).await.unwrap().is_empty());
     assert_eq!(s.repo.sources().await.unwrap()[0].last_fetched_at, None);
+}
+
+async fn batch_for_unknown_source_is_unknown_source(s: &Store) {
+    let known = key(AtsKind::Lever, "known");
+    s.repo.sync_sources(&[spec(&known)]).await.unwrap();
+    let stranger = key(AtsKind::Lever, "stranger");
+    let failed = SourceBatch::outcome_only(
+        stranger.clone(),
+        t(1),
+        SourceOutcome {
+            error: Some("HTTP 500".into()),
+            empty_streak: 0,
+        },
+    );
+    let mut with_jobs = ok_batch(&stranger, t(1));
+    with_jobs.inserts = vec![planned(&stranger, posting("1", "x"))];
+    with_jobs.updates = vec![planned(&stranger, posting("2", "y"))];
+    for batch in [ok_batch(&stranger, t(1)), failed, with_jobs] {
+        assert_eq!(
+            s.repo.apply_batch(&batch).await,
+            Err(StoreError::UnknownSource {
+                key: stranger.clone()
+            })
+        );
+    }
+}
+
+async fn batch_repeated_with_the_same_time_is_accepted(s: &Store) {
+    // A write that repeats stored values still finds its rows (MySQL counts matched rows).
+    let src = key(AtsKind::Greenhouse, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let job = planned(&src, posting("1", "One"));
+    let mut batch = ok_batch(&src, t(1));
+    batch.updates = vec![job.clone()];
+    s.repo.apply_batch(&batch).await.unwrap();
+    s.repo.apply_batch(&batch).await.unwrap();
+    let r = s.repo.job(&job.uid).await.unwrap().unwrap();
+    assert_eq!((r.first_seen_at, r.changed_at), (t(1), t(1)));
+    assert_eq!(
+        s.repo.sources().await.unwrap()[0].last_success_at,
+        Some(t(1))
+    );
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -730,7 +802,7 @@ async fn mysql_password_never_shown_when_connecting_fails() {
     let err = Database::connect(&target).await.unwrap_err();
     assert!(matches!(
         err,
-        jobs_bot::ports::StoreError::Migration(_) | jobs_bot::ports::StoreError::Unavailable(_)
+        jobs_bot::ports::StoreError::Migration(_) | jobs_bot::ports::StoreError::Unavailable { .. }
     ));
     assert_hidden(&err.to_string(), secret);
     assert_hidden(&format!("{err:?}"), secret);

@@ -1,0 +1,66 @@
+//! Fault-injection hooks for end-to-end tests; compiled into debug builds only.
+
+/// Names a file: the write transaction creates it, then waits there before committing.
+#[cfg(debug_assertions)]
+pub const PAUSE_IN_WRITE_ENV: &str = "JOBS_BOT_TEST_PAUSE_IN_WRITE";
+
+/// How long the paused transaction waits: long enough for a test to kill the process.
+#[cfg(debug_assertions)]
+const PAUSE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Called inside `apply_batch`'s transaction once the batch's jobs are written and before
+/// the commit. If `JOBS_BOT_TEST_PAUSE_IN_WRITE` names a file path, creates that file (the
+/// test's signal that the transaction is open and has written rows), then sleeps 120 s.
+#[cfg(debug_assertions)]
+pub async fn pause_inside_write() {
+    pause(std::env::var_os(PAUSE_IN_WRITE_ENV), PAUSE).await;
+}
+
+/// Release builds: does nothing.
+#[cfg(not(debug_assertions))]
+pub async fn pause_inside_write() {}
+
+#[cfg(debug_assertions)]
+async fn pause(signal_file: Option<std::ffi::OsString>, duration: std::time::Duration) {
+    let Some(path) = signal_file.filter(|p| !p.is_empty()) else {
+        return;
+    };
+    if let Err(e) = std::fs::write(&path, b"") {
+        tracing::warn!(
+            event = "test_hook_failed",
+            hook = PAUSE_IN_WRITE_ENV,
+            path = %std::path::Path::new(&path).display(),
+            error = %e,
+        );
+    }
+    tokio::time::sleep(duration).await;
+}
+
+#[cfg(all(test, debug_assertions))]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::pause;
+
+    #[tokio::test]
+    async fn pause_creates_the_signal_file_then_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in-write");
+        let started = Instant::now();
+        pause(
+            Some(file.clone().into_os_string()),
+            Duration::from_millis(100),
+        )
+        .await;
+        assert!(file.exists());
+        assert!(started.elapsed() >= Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn no_signal_file_no_pause() {
+        let started = Instant::now();
+        pause(None, Duration::from_secs(60)).await;
+        pause(Some("".into()), Duration::from_secs(60)).await;
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
