@@ -252,7 +252,9 @@ impl Repository for InMemoryRepository {
     async fn note_source_error(&self, source: &SourceKey, error: &str) -> Result<(), StoreError> {
         let mut st = lock(&self.state);
         let Some(record) = st.sources.get_mut(source) else {
-            return Err(StoreError::Query(format!("unknown source {source}")));
+            return Err(StoreError::UnknownSource {
+                key: source.clone(),
+            });
         };
         record.last_error = Some(error.to_string());
         Ok(())

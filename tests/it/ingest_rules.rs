@@ -218,7 +218,9 @@ impl Repository for FailingWrites {
     }
     async fn apply_batch(&self, batch: &SourceBatch) -> Result<(), StoreError> {
         if batch.source == self.broken {
-            return Err(StoreError::Unavailable("disk full".into()));
+            return Err(StoreError::Unavailable {
+                message: "disk full".into(),
+            });
         }
         self.inner.apply_batch(batch).await
     }

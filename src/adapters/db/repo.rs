@@ -354,7 +354,9 @@ impl Repository for Database {
             .await?
         })?;
         if matched == 0 {
-            return Err(DbError::UnknownSource(source.to_string()).into());
+            return Err(StoreError::UnknownSource {
+                key: source.clone(),
+            });
         }
         Ok(())
     }

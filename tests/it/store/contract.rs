@@ -59,6 +59,7 @@ contract!(
     batch_for_unknown_source_writes_nothing,
     batch_for_unknown_source_is_unknown_source,
     batch_repeated_with_the_same_time_is_accepted,
+    note_source_error_sets_only_last_error,
     counters_grant_partially_up_to_cap,
     counters_release_gives_back_and_never_goes_below_zero,
     counters_unlimited_cap_still_counts,
@@ -616,6 +617,26 @@ async fn batch_repeated_with_the_same_time_is_accepted(s: &Store) {
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 5, d).unwrap()
+}
+
+async fn note_source_error_sets_only_last_error(s: &Store) {
+    let a = key(AtsKind::Lever, "noted");
+    s.repo.sync_sources(&[spec(&a)]).await.unwrap();
+    s.repo
+        .note_source_error(&a, "rate_limited: no call left")
+        .await
+        .unwrap();
+    let got = s.repo.sources().await.unwrap().remove(0);
+    assert_eq!(
+        got.last_error.as_deref(),
+        Some("rate_limited: no call left")
+    );
+    assert_eq!((got.last_fetched_at, got.failure_count), (None, 0));
+    let unknown = key(AtsKind::Lever, "nobody");
+    assert_eq!(
+        s.repo.note_source_error(&unknown, "x").await,
+        Err(jobs_bot::ports::StoreError::UnknownSource { key: unknown })
+    );
 }
 
 async fn counters_grant_partially_up_to_cap(s: &Store) {
