@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::adapters::ats::{AtsConfig, AtsError, build_sources};
-use crate::adapters::db::{Database, DatabaseTarget};
+use crate::adapters::db::{Database, SchemaState};
 use crate::domain::AtsKind;
 use crate::ports::{JobSource, StoreError};
 
@@ -34,13 +34,29 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StoreError> 
     Database::connect(&settings.database).await
 }
 
-/// Opens the configured database only if it already exists (a SQLite file that is not
-/// there is not created), for read-only uses such as seeding a dry run.
+/// The configured database as it is, for read-only uses such as seeding a dry run: never
+/// created, migrated or written. `None` when there is nothing yet (no SQLite file, or a
+/// database without tables).
+///
+/// # Errors
+/// When it cannot be reached, or holds an older or another program's schema (planning
+/// against it would need the migrations a dry run must not apply).
 pub async fn open_existing_database(settings: &Settings) -> Result<Option<Database>, StoreError> {
-    if let DatabaseTarget::Sqlite(path) = &settings.database
-        && !path.exists()
-    {
+    let Some(db) = Database::open_without_migrating(&settings.database).await? else {
         return Ok(None);
+    };
+    match db.schema_state().await? {
+        SchemaState::Empty => Ok(None),
+        SchemaState::Current => Ok(Some(db)),
+        SchemaState::Behind { pending } => Err(StoreError::Migration(format!(
+            "the database needs {} migration(s) ({}); run `jobs-bot migrate` first",
+            pending.len(),
+            pending.join(", ")
+        ))),
+        SchemaState::Foreign { tables } => Err(StoreError::Migration(format!(
+            "the database holds tables jobs-bot did not create ({}); point DATABASE_URL at \
+             an empty database",
+            tables.join(", ")
+        ))),
     }
-    Database::connect(&settings.database).await.map(Some)
 }

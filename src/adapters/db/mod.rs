@@ -18,6 +18,7 @@ mod models;
 mod mysql;
 mod repo;
 pub mod schema;
+mod schema_state;
 mod sqlite;
 pub mod target;
 
@@ -29,6 +30,7 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub use schema_state::SchemaState;
 pub use target::{DatabaseTarget, MysqlParts, MysqlTarget, TargetError, default_sqlite_path};
 
 use crate::domain::SourceKey;
@@ -235,18 +237,23 @@ impl Database {
     /// Opens the database (creating an SQLite file and its folder if missing) and applies
     /// pending migrations.
     pub async fn connect(target: &DatabaseTarget) -> Result<Database, StoreError> {
+        let db = Database::open(target).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// The pool, without touching the schema (nothing connects until first use).
+    async fn open(target: &DatabaseTarget) -> Result<Database, StoreError> {
         let pool = match target {
             DatabaseTarget::Sqlite(path) => DbPool::Sqlite(sqlite::pool(path)?),
             DatabaseTarget::Mysql(m) => {
                 DbPool::Mysql(mysql::pool(m).map_err(|e| redact_store(e, m.password()))?)
             }
         };
-        let db = Database {
+        Ok(Database {
             pool,
             target: target.clone(),
-        };
-        db.migrate().await?;
-        Ok(db)
+        })
     }
 
     /// Where this database is, safe to log.

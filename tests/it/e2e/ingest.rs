@@ -1,6 +1,7 @@
 //! End-to-end: the built binary against a fake ATS server and a real database.
 
 use crate::helpers::e2e::{Backend, World, as_refs, greenhouse_board, numbered};
+use crate::helpers::snapshot::snapshot;
 use serde_json::Value;
 use std::time::Duration;
 use wiremock::ResponseTemplate;
@@ -455,13 +456,26 @@ async fn kill_dash_nine_mid_run_then_rerun_converges_to_a_clean_run() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn dry_run_writes_nothing_and_spends_nothing() {
-    let world = World::new(Backend::Sqlite).await;
+/// A dry run on a database that already holds jobs and spent counters: it plans against
+/// them (an update, a close, an insert), prints the plan, and leaves every table, the
+/// migrations table included, exactly as it was.
+async fn dry_run_on_an_existing_database_changes_nothing(backend: Backend) {
+    let mut world = World::new(backend).await;
     world.declare(&["acme"], &[]);
+    world.set("MAX_CALLS_PER_DAY", "50");
+    world.set("MAX_NEW_JOBS_PER_DAY", "50");
     world
-        .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")]))
+        .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo"), (2, "Duo")]))
         .await;
+    assert_eq!(count(&world.ingest().await, "inserted"), 2);
+    world.reset().await;
+    world
+        .serve_greenhouse(
+            "acme",
+            greenhouse_board("acme", &[(1, "Solo v2"), (3, "Trio")]),
+        )
+        .await;
+    let before = snapshot(&world.database_url).await;
     let out = world.run(&["ingest", "--dry-run"]).await;
     assert!(
         out.status.success(),
@@ -469,14 +483,73 @@ async fn dry_run_writes_nothing_and_spends_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("would insert 1"), "{text}");
-    assert!(text.contains("Solo"), "{text}");
-    assert!(
-        !world.dir.path().join("jobs.db").exists(),
-        "dry run created the database"
+    for expected in ["would insert 1, update 1, close 1", "Trio", "Solo v2"] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert_eq!(
+        snapshot(&world.database_url).await,
+        before,
+        "the dry run wrote"
     );
-    // The real run afterwards still inserts.
-    assert_eq!(count(&world.ingest().await, "inserted"), 1);
+    // The real run afterwards does what the dry run said.
+    let done = world.ingest().await;
+    assert_eq!(
+        (
+            count(&done, "inserted"),
+            count(&done, "updated"),
+            count(&done, "closed")
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_on_an_existing_sqlite_database_changes_nothing() {
+    dry_run_on_an_existing_database_changes_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_on_an_existing_mysql_database_changes_nothing() {
+    dry_run_on_an_existing_database_changes_nothing(Backend::Mysql).await;
+}
+
+/// A dry run on a database not yet migrated (an empty MySQL database, a missing SQLite
+/// file) plans against nothing and creates nothing: no table, no migrations table.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_on_a_database_not_yet_migrated_creates_nothing() {
+    for backend in [Backend::Sqlite, Backend::Mysql] {
+        let world = World::new(backend).await;
+        world.declare(&["acme"], &[]);
+        world
+            .serve_greenhouse("acme", greenhouse_board("acme", &[(1, "Solo")]))
+            .await;
+        let before = if world.mysql.is_some() {
+            Some(snapshot(&world.database_url).await)
+        } else {
+            None
+        };
+        let out = world.run(&["ingest", "--dry-run"]).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("would insert 1"));
+        match before {
+            Some(before) => {
+                assert!(before.is_empty(), "{before:?}");
+                assert_eq!(
+                    snapshot(&world.database_url).await,
+                    before,
+                    "tables created"
+                );
+            }
+            None => assert!(
+                !world.dir.path().join("jobs.db").exists(),
+                "dry run created the database"
+            ),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,4 +5,5 @@ pub mod ats;
 pub mod e2e;
 pub mod fakes;
 pub mod mysql;
+pub mod snapshot;
 pub mod store;
