@@ -96,7 +96,7 @@ async fn mysql_snapshot(url: &str) -> BTreeMap<String, String> {
             .get_result(&mut conn)
             .await
             .unwrap();
-        let sum = sums.iter().next().map(|s| (s.table.clone(), s.checksum));
+        let sum = sums.into_iter().next().map(|s| (s.table, s.checksum));
         out.insert(t.name, format!("{sum:?} rows={}", count.n));
     }
     out
