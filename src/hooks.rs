@@ -20,6 +20,36 @@ pub async fn pause_inside_write() {
 #[cfg(not(debug_assertions))]
 pub async fn pause_inside_write() {}
 
+/// Names an RFC 3339 instant that the whole run takes as "now", so end-to-end tests of
+/// daily caps do not depend on the wall clock (or on crossing midnight mid-test).
+#[cfg(debug_assertions)]
+pub const NOW_ENV: &str = "JOBS_BOT_TEST_NOW";
+
+/// The frozen "now" of `JOBS_BOT_TEST_NOW`, if set and valid (debug builds only).
+#[cfg(debug_assertions)]
+pub fn frozen_now() -> Option<chrono::DateTime<chrono::Utc>> {
+    let raw = std::env::var(NOW_ENV).ok()?;
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Release builds: the real clock, always.
+#[cfg(not(debug_assertions))]
+pub fn frozen_now() -> Option<chrono::DateTime<chrono::Utc>> {
+    None
+}
+
+/// A clock stopped at `JOBS_BOT_TEST_NOW`.
+#[derive(Debug, Clone, Copy)]
+pub struct FrozenClock(pub chrono::DateTime<chrono::Utc>);
+
+impl crate::ports::Clock for FrozenClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+    }
+}
+
 #[cfg(debug_assertions)]
 async fn pause(signal_file: Option<std::ffi::OsString>, duration: std::time::Duration) {
     let Some(path) = signal_file.filter(|p| !p.is_empty()) else {

@@ -4,8 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::adapters::ats::{AtsConfig, AtsError, build_sources};
+use crate::adapters::clock::SystemClock;
 use crate::adapters::db::{Database, SchemaState};
 use crate::domain::AtsKind;
+use crate::ports::Clock;
 use crate::ports::{JobSource, StoreError};
 
 use super::config::Settings;
@@ -22,6 +24,14 @@ pub fn ats_config(settings: &Settings) -> AtsConfig {
 
 pub fn job_sources(settings: &Settings) -> Result<HashMap<AtsKind, Arc<dyn JobSource>>, AtsError> {
     build_sources(&ats_config(settings))
+}
+
+/// The run's clock: the system's, or in debug builds the one an end-to-end test froze.
+pub fn clock() -> Arc<dyn Clock> {
+    match crate::hooks::frozen_now() {
+        Some(now) => Arc::new(crate::hooks::FrozenClock(now)),
+        None => Arc::new(SystemClock),
+    }
 }
 
 /// Where the database is, safe to print (no password).

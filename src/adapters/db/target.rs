@@ -236,11 +236,12 @@ impl DatabaseTarget {
 /// `$XDG_DATA_HOME/jobs-bot/jobs-bot.db`, else `~/.local/share/jobs-bot/jobs-bot.db`.
 /// A relative `XDG_DATA_HOME` is ignored, as the XDG spec asks.
 pub fn default_sqlite_path() -> Option<PathBuf> {
-    let env_dir = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
+    sqlite_path_under(|name| std::env::var_os(name))
+}
+
+/// The default path from the variables `lookup` gives (the environment, or a test's).
+fn sqlite_path_under(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let env_dir = |name: &str| lookup(name).map(PathBuf::from).filter(|p| p.is_absolute());
     let data_home = env_dir("XDG_DATA_HOME")
         .or_else(|| env_dir("HOME").map(|home| home.join(".local").join("share")))?;
     Some(data_home.join("jobs-bot").join("jobs-bot.db"))
@@ -360,10 +361,25 @@ mod tests {
     }
 
     #[test]
-    fn default_path_ends_in_jobs_bot_db() {
-        if let Some(p) = default_sqlite_path() {
-            assert!(p.ends_with("jobs-bot/jobs-bot.db"), "{}", p.display());
-            assert!(p.is_absolute());
-        }
+    fn default_path_follows_xdg_then_home() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        assert_eq!(
+            sqlite_path_under(env(&[("XDG_DATA_HOME", "/xdg"), ("HOME", "/home/u")])),
+            Some(PathBuf::from("/xdg/jobs-bot/jobs-bot.db"))
+        );
+        // A relative XDG_DATA_HOME is ignored, as the XDG spec asks.
+        assert_eq!(
+            sqlite_path_under(env(&[("XDG_DATA_HOME", "rel"), ("HOME", "/home/u")])),
+            Some(PathBuf::from("/home/u/.local/share/jobs-bot/jobs-bot.db"))
+        );
+        assert_eq!(sqlite_path_under(env(&[("HOME", "relative")])), None);
+        assert_eq!(sqlite_path_under(env(&[])), None);
     }
 }

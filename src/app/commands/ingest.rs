@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use super::{AppError, load_sources};
-use crate::adapters::clock::SystemClock;
 use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use crate::app::cli::IngestArgs;
 use crate::app::config::{LogFormat, Settings};
@@ -39,7 +38,7 @@ pub(crate) async fn ingest(
         );
     }
     let sources = wiring::job_sources(settings)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = wiring::clock();
     let (repo, counters): (Arc<dyn Repository>, Arc<dyn CounterStore>) = if args.dry_run {
         dry_run_stores(settings, clock.as_ref()).await?
     } else {

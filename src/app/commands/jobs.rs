@@ -18,7 +18,7 @@ pub(crate) async fn jobs(settings: &Settings, cmd: JobsCommand) -> Result<(), Ap
             let filter = JobFilter {
                 source: parse_source_filter(args.source.as_deref())?,
                 open_only: args.open,
-                seen_since: since.map(|age| chrono::Utc::now() - age),
+                seen_since: since.map(|age| wiring::clock().now() - age),
                 limit: Some(args.limit),
             };
             let db = wiring::open_database(settings).await?;

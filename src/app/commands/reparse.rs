@@ -1,7 +1,6 @@
 //! `jobs-bot reparse`: re-derive stored jobs from their raw JSON.
 
 use super::{AppError, parse_source_filter};
-use crate::adapters::clock::SystemClock;
 use crate::app::config::Settings;
 use crate::app::{reparse, wiring};
 
@@ -9,6 +8,6 @@ pub(crate) async fn reparse(settings: &Settings, source: Option<&str>) -> Result
     let only = parse_source_filter(source)?;
     let adapters = wiring::job_sources(settings)?;
     let db = wiring::open_database(settings).await?;
-    reparse::reparse(&db, &adapters, &SystemClock, only.as_ref()).await?;
+    reparse::reparse(&db, &adapters, wiring::clock().as_ref(), only.as_ref()).await?;
     Ok(())
 }

@@ -156,9 +156,15 @@ async fn call_cap_limits_requests_and_the_run_still_succeeds() {
     assert_eq!(count(&done, "sources_ok"), 1);
     assert_eq!(count(&done, "sources_rate_limited"), 2);
     assert_eq!(count(&done, "sources_failed"), 0);
-    // Same day again: no request at all.
+    // Later the same (frozen) day: no request at all.
+    world.set("JOBS_BOT_TEST_NOW", "2026-11-30T23:59:59Z");
     world.ingest().await;
     assert_eq!(world.server.received_requests().await.unwrap().len(), 1);
+    // The next UTC day has a new budget: one more request.
+    world.set("JOBS_BOT_TEST_NOW", "2026-12-01T00:00:01Z");
+    let next_day = world.ingest().await;
+    assert_eq!(count(&next_day, "api_calls"), 1);
+    assert_eq!(world.server.received_requests().await.unwrap().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -662,4 +668,68 @@ async fn company_comes_from_the_provider_else_the_source_name_else_the_slug() {
         (count(&again, "updated"), count(&again, "unchanged")),
         (0, 3)
     );
+}
+
+/// kill -9 while a source's batch transaction is open and has written its rows (the
+/// debug-build hook pauses there and signals through a file): none of it is left, and
+/// the rerun stores the whole board.
+async fn killed_inside_the_write_transaction_leaves_nothing(backend: Backend) {
+    use jobs_bot::adapters::db::{Database, DatabaseTarget};
+    use jobs_bot::ports::Repository;
+
+    let world = World::new(backend).await;
+    world.declare(&["acme"], &[]);
+    world
+        .serve_greenhouse("acme", greenhouse_board("acme", &as_refs(&numbered(200))))
+        .await;
+    let signal = world.dir.path().join("inside-write");
+    let mut child = world
+        .command(&["ingest"])
+        .env("JOBS_BOT_TEST_PAUSE_IN_WRITE", &signal)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !signal.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write never paused: is the binary a debug build (the hook is compiled out of release builds)?"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before pausing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL on Unix, inside the open transaction
+    child.wait().unwrap();
+
+    let target =
+        DatabaseTarget::resolve(Some(&world.database_url), None, "unused.db".into()).unwrap();
+    let db = Database::connect(&target).await.unwrap();
+    assert_eq!(
+        world.jobs().await.len(),
+        0,
+        "rows of the killed transaction remain"
+    );
+    let source = db.sources().await.unwrap().remove(0);
+    assert_eq!(
+        source.last_fetched_at, None,
+        "the source outcome was committed"
+    );
+
+    let done = world.ingest().await;
+    assert_eq!(count(&done, "inserted"), 200);
+    assert_eq!(world.jobs().await.len(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_inside_the_write_transaction_on_sqlite_leaves_nothing() {
+    killed_inside_the_write_transaction_leaves_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_inside_the_write_transaction_on_mysql_leaves_nothing() {
+    killed_inside_the_write_transaction_leaves_nothing(Backend::Mysql).await;
 }

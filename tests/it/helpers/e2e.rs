@@ -14,6 +14,9 @@ use crate::helpers::mysql::{MysqlDb, mysql_admin_url};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jobs-bot");
 
+/// "Now" for every run of the binary, unless a test sets `JOBS_BOT_TEST_NOW` itself.
+pub const TEST_NOW: &str = "2026-11-30T12:00:00Z";
+
 /// Which database an end-to-end test runs against.
 pub enum Backend {
     Sqlite,
@@ -95,6 +98,8 @@ impl World {
             .env("MAX_FETCH_PER_RUN", "1000")
             .env("MAX_CALLS_PER_DAY", "0")
             .env("MAX_NEW_JOBS_PER_DAY", "0")
+            // Daily counters follow this frozen clock, not the wall clock (debug builds).
+            .env("JOBS_BOT_TEST_NOW", TEST_NOW)
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
         for (k, v) in &self.extra_env {
