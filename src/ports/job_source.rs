@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::domain::salary::SalaryFigures;
 use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey};
 
 /// Which regional instance of a provider hosts a board (Lever has an EU instance).
@@ -154,4 +155,11 @@ pub trait JobSource: Send + Sync {
 
     /// Re-derives a posting from the raw JSON this adapter stored for it, without any request.
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError>;
+
+    /// The pay the provider states in structured fields of a stored item (Lever
+    /// `salaryRange`, Ashby compensation components), for salary normalization; `None`
+    /// when it has none, or the item does not parse.
+    fn salary_figures(&self, _raw_json: &str) -> Option<SalaryFigures> {
+        None
+    }
 }

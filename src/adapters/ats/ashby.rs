@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use super::payload::{self, clean, id_string, lenient_number, parse_time};
 use super::text::{format_range, html_to_text, plain};
 use super::{AtsConfig, BaseUrlSetting, HttpClient, ProviderInfo, check_kind, endpoint};
+use crate::domain::salary::{PayPeriod, SalaryFigures};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
 
@@ -118,6 +119,24 @@ fn salary(c: &Compensation) -> Option<String> {
         })
 }
 
+/// The first `Salary` component of the compensation summary, as figures.
+fn salary_figures(c: &Compensation) -> Option<SalaryFigures> {
+    c.summary_components
+        .as_deref()?
+        .iter()
+        .filter(|s| s.compensation_type.as_deref() == Some("Salary"))
+        .find_map(|s| {
+            let (period, per) = s.interval.as_deref().and_then(PayPeriod::parse_interval)?;
+            let per = f64::from(per.max(1));
+            (s.min_value.is_some() || s.max_value.is_some()).then(|| SalaryFigures {
+                min: s.min_value.map(|v| v / per),
+                max: s.max_value.map(|v| v / per),
+                currency: s.currency_code.clone(),
+                period: Some(period),
+            })
+        })
+}
+
 /// The posting, and whether the board lists it (unlisted jobs are not postings, nor errors).
 fn to_posting(raw: &str, path: &str) -> Result<(Posting, bool), SourceError> {
     let job: Job = payload::parse(raw.as_bytes(), path)?;
@@ -186,5 +205,10 @@ impl JobSource for Ashby {
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {
         check_kind(self.kind(), source)?;
         to_posting(raw_json, "").map(|(posting, _)| posting)
+    }
+
+    fn salary_figures(&self, raw_json: &str) -> Option<SalaryFigures> {
+        let job: Job = payload::parse(raw_json.as_bytes(), "").ok()?;
+        job.compensation.as_ref().and_then(salary_figures)
     }
 }

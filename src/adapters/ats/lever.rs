@@ -13,6 +13,7 @@ use super::{
     AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
     numeric_cursor,
 };
+use crate::domain::salary::{PayPeriod, SalaryFigures};
 use crate::domain::{AtsKind, Posting, WorkplaceType};
 use crate::ports::{JobSource, Page, PageCursor, Region, SourceError, SourceRef};
 
@@ -249,5 +250,21 @@ impl JobSource for Lever {
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {
         check_kind(self.kind(), source)?;
         to_posting(raw_json, "")
+    }
+
+    fn salary_figures(&self, raw_json: &str) -> Option<SalaryFigures> {
+        let p: LeverPosting = payload::parse(raw_json.as_bytes(), "").ok()?;
+        let range = p.salary_range?;
+        let (period, per) = range
+            .interval
+            .as_deref()
+            .and_then(PayPeriod::parse_interval)?;
+        let per = f64::from(per.max(1));
+        Some(SalaryFigures {
+            min: range.min.map(|v| v / per),
+            max: range.max.map(|v| v / per),
+            currency: range.currency,
+            period: Some(period),
+        })
     }
 }

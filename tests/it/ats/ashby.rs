@@ -98,3 +98,23 @@ async fn unknown_board_is_not_found() {
         .await;
     assert_eq!(got, Err(SourceError::NotFound { status: 404 }));
 }
+
+#[test]
+fn structured_salary_figures_from_the_salary_component() {
+    use jobs_bot::domain::salary::{PayPeriod, SalaryFigures};
+    let cfg = config("http://127.0.0.1:9");
+    let ashby = adapter(&cfg, AtsKind::Ashby);
+    let board: serde_json::Value = serde_json::from_str(&fixture("ashby_jobs.json")).unwrap();
+    let jobs = board["jobs"].as_array().unwrap();
+    // The Bonus component (no values) is skipped; the Salary one is taken.
+    assert_eq!(
+        ashby.salary_figures(&jobs[2].to_string()),
+        Some(SalaryFigures {
+            min: Some(110_000.0),
+            max: Some(185_000.0),
+            currency: Some("EUR".into()),
+            period: Some(PayPeriod::Year),
+        })
+    );
+    assert_eq!(ashby.salary_figures(&jobs[0].to_string()), None);
+}

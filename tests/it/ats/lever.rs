@@ -201,3 +201,31 @@ async fn paging_with_a_page_size_stops_on_a_short_page() {
     assert_eq!(p2.next, None);
     assert_eq!(p2.postings[0].posting.ats_job_id, "3");
 }
+
+#[test]
+fn structured_salary_figures_from_the_stored_item() {
+    use jobs_bot::domain::salary::{PayPeriod, SalaryFigures};
+    let cfg = config("http://127.0.0.1:9");
+    let lever = adapter(&cfg, AtsKind::Lever);
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(&fixture("lever_postings.json")).unwrap();
+    let with_range = items[2].to_string();
+    assert_eq!(
+        lever.salary_figures(&with_range),
+        Some(SalaryFigures {
+            min: Some(144_000.0),
+            max: Some(193_000.0),
+            currency: Some("USD".into()),
+            period: Some(PayPeriod::Year),
+        })
+    );
+    assert_eq!(lever.salary_figures(&items[0].to_string()), None);
+    assert_eq!(lever.salary_figures("not json"), None);
+    // A bi-weekly range is stated per week.
+    let biweekly = with_range.replace("per-year-salary", "bi-week-salary");
+    let figures = lever.salary_figures(&biweekly).unwrap();
+    assert_eq!(
+        (figures.min, figures.period),
+        (Some(72_000.0), Some(PayPeriod::Week))
+    );
+}
