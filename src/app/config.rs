@@ -74,6 +74,11 @@ pub struct Settings {
     pub max_body_bytes: u64,
     /// `SOURCES_FILE`; `None` means `sources.toml` in the working directory, if present.
     pub sources_file: Option<PathBuf>,
+    /// `PROFILES_DIR`: one folder per profile (CV and `profile.toml`); `None` means
+    /// `profiles/` in the working directory, if present.
+    pub profiles_dir: Option<PathBuf>,
+    /// `PROFILE_ID`: run only this profile, as the Python version did.
+    pub profile_id: Option<String>,
     pub log_format: Option<LogFormat>,
     pub log_level: String,
     /// Every provider's API host per region (`GREENHOUSE_BASE_URL`, `LEVER_EU_BASE_URL`,
@@ -262,6 +267,8 @@ impl Settings {
             request_timeout: Duration::from_secs(r.number("REQUEST_TIMEOUT_S", 20, 1, 600)),
             max_body_bytes: r.number("MAX_BODY_MB", 64, 1, 1024) * 1024 * 1024,
             sources_file: r.raw("SOURCES_FILE").map(PathBuf::from),
+            profiles_dir: r.raw("PROFILES_DIR").map(PathBuf::from),
+            profile_id: r.raw("PROFILE_ID"),
             log_format,
             log_level,
             base_urls: read_base_urls(&mut r),
@@ -292,6 +299,14 @@ impl Settings {
 
 impl Settings {
     /// The sources file, and whether it must exist (it must when named explicitly).
+    /// The profiles folder, and whether it must exist (it must when named explicitly).
+    pub fn profiles_path(&self) -> (PathBuf, bool) {
+        match &self.profiles_dir {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from("profiles"), false),
+        }
+    }
+
     pub fn sources_path(&self) -> (PathBuf, bool) {
         match &self.sources_file {
             Some(path) => (path.clone(), true),

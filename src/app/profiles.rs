@@ -159,42 +159,10 @@ impl FromStr for ProfileKey {
     }
 }
 
-/// How much the candidate wants remote work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RemotePreference {
-    /// Only remote jobs.
-    Required,
-    /// Remote first, on-site or hybrid acceptable.
-    Preferred,
-    /// No preference.
-    #[default]
-    Any,
-    /// On-site is fine (hybrid and remote too).
-    OnsiteOk,
-}
-
-/// The period a salary amount is paid for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SalaryPeriod {
-    Hour,
-    Day,
-    Week,
-    Month,
-    #[default]
-    Year,
-}
-
-/// The lowest acceptable pay.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MinSalary {
-    /// More than 0, finite.
-    pub amount: f64,
-    /// Three-letter ISO 4217 code, uppercase.
-    pub currency: String,
-    pub period: SalaryPeriod,
-}
+// Remote preference, pay period and minimum salary are the domain's (the scorer reasons
+// about them); this module only reads them from `profile.toml`.
+pub use crate::domain::fit::{MinSalary, RemotePreference};
+pub use crate::domain::salary::PayPeriod;
 
 /// A profile's `profile.toml`, validated; strings are trimmed. `Serialize` gives the
 /// canonical form that [`ProfilePreferences::preferences_hash`] hashes.
@@ -250,8 +218,12 @@ struct PreferencesFile {
 struct MinSalaryFile {
     amount: f64,
     currency: String,
-    #[serde(default)]
-    period: SalaryPeriod,
+    #[serde(default = "yearly")]
+    period: PayPeriod,
+}
+
+fn yearly() -> PayPeriod {
+    PayPeriod::Year
 }
 
 #[derive(Debug, Deserialize)]
@@ -607,7 +579,7 @@ aliases = ["protobuf", "grpc-web"]
             Some(MinSalary {
                 amount: 80000.0,
                 currency: "EUR".into(),
-                period: SalaryPeriod::Month
+                period: PayPeriod::Month
             })
         );
         assert_eq!(p.must_have, ["rust"]);
@@ -635,7 +607,7 @@ aliases = ["protobuf", "grpc-web"]
         assert_eq!(p.remote, RemotePreference::Any);
         assert_eq!(p.fit_min, None);
         let salary = parse("min_salary = { amount = 30.5, currency = \"USD\" }").unwrap();
-        assert_eq!(salary.min_salary.unwrap().period, SalaryPeriod::Year);
+        assert_eq!(salary.min_salary.unwrap().period, PayPeriod::Year);
     }
 
     #[test]

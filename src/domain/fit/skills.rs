@@ -12,7 +12,8 @@ use super::tokens::{Interner, Token, tokenize};
 use super::vocab_file::{self, SkillInfo, Term};
 
 /// The vocabulary shipped with jobs-bot.
-const BUILTIN: &str = include_str!("../../../data/skills.toml");
+/// The shipped vocabulary file, as embedded (its text is part of the analyzer's identity).
+pub const BUILTIN: &str = include_str!("../../../data/skills.toml");
 
 /// A canonical skill name, lowercase ("kubernetes", "c++", "machine learning").
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,0 +1,501 @@
+//! The score use case: analyse each profile's CV and each job's text (once per content),
+//! then score every stale (profile, job) pair and store the fits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+
+use super::profiles::{ProfileDir, ProfilePreferences};
+use crate::adapters::cv;
+use crate::domain::fit::{
+    CvAnalysis, JobFacts, PreferenceTerms, ProfileModel, SCORER_VERSION, Seniority,
+    SkillWeights, Vocabulary, VocabularyError, analyze_cv, analyze_job, score,
+};
+use crate::domain::salary::{Salary, SalaryProvenance, parse_salary_text};
+use crate::domain::{AtsKind, JobUid};
+use crate::ports::{
+    Clock, FitRecord, FitStore, JobEnrichment, JobSource, JobText, ScoringRow, SinkLink,
+    StoreError, StoredProfile,
+};
+
+/// Bumped whenever job or CV analysis changes in code, so stored analyses are redone.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Jobs per page read from the store.
+const PAGE: usize = 1000;
+
+/// The adapters and clock scoring works through.
+#[derive(Clone)]
+pub struct ScoreDeps {
+    pub fits: Arc<dyn FitStore>,
+    /// The providers' adapters, for the pay their payloads state in structured fields.
+    pub sources: HashMap<AtsKind, Arc<dyn JobSource>>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Scoring could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the skills vocabulary is invalid: {0}")]
+    Vocabulary(#[from] VocabularyError),
+    #[error("an analysis task failed: {0}")]
+    Task(String),
+}
+
+/// What `profile_json` holds: the CV's analysis and the model the scorer uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileAnalysis {
+    pub cv: CvAnalysis,
+    pub model: ProfileModel,
+    /// Preference skills the vocabulary does not know (ignored when scoring).
+    pub unknown_terms: Vec<String>,
+}
+
+/// How one profile's preparation ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileStatus {
+    /// The CV (or the preferences, or the analyzer) changed: analysed now.
+    Analyzed,
+    /// Nothing changed since the stored analysis.
+    Reused,
+    Failed(String),
+}
+
+/// One profile's part of a scoring run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileOutcome {
+    pub key: String,
+    pub status: ProfileStatus,
+    pub analysis: Option<ProfileAnalysis>,
+    pub scored: u64,
+    pub unchanged: u64,
+}
+
+/// What a scoring run did; logged as `score_done`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScoreReport {
+    pub profiles: Vec<ProfileOutcome>,
+    /// Jobs whose text was analysed this run (new or changed content).
+    pub analyzed_jobs: u64,
+    /// (profile, job) pairs computed this run.
+    pub scored: u64,
+    /// Pairs whose inputs had not changed.
+    pub unchanged: u64,
+}
+
+/// A profile ready to score with.
+struct Prepared {
+    index: usize,
+    key: String,
+    model: ProfileModel,
+    /// Identity of everything the profile contributes to a fit.
+    hash: String,
+    stored_hashes: HashMap<JobUid, String>,
+}
+
+fn sha1_hex(parts: &[&str]) -> String {
+    let mut h = Sha1::new();
+    for p in parts {
+        h.update(p.len().to_string().as_bytes());
+        h.update(b":");
+        h.update(p.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The vocabulary: the shipped one extended with every profile's extra skills, and the
+/// analyzer version that identifies it (code version, shipped file and extras).
+pub fn vocabulary(profiles: &[ProfileDir]) -> Result<(Vocabulary, u32), VocabularyError> {
+    let mut extras: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in profiles {
+        for (skill, aliases) in &p.preferences.extra_skills {
+            extras
+                .entry(skill.as_str())
+                .or_default()
+                .extend(aliases.iter().map(String::as_str));
+        }
+    }
+    let mut vocab = Vocabulary::builtin()?;
+    let mut text = String::new();
+    for (skill, aliases) in &extras {
+        let quoted: Vec<String> = aliases.iter().map(|a| toml_string(a)).collect();
+        text.push_str(&format!(
+            "[skills.{}]\naliases = [{}]\n",
+            toml_string(skill),
+            quoted.join(", ")
+        ));
+    }
+    if !text.is_empty() {
+        vocab.extend(&Vocabulary::from_toml(&text)?);
+    }
+    let id = sha1_hex(&[
+        &ANALYZER_VERSION.to_string(),
+        crate::domain::fit::skills::BUILTIN,
+        &text,
+    ]);
+    // 31 bits of the identity: it fits every backend's INT column.
+    let version = u32::from_str_radix(&id[..8], 16).unwrap_or(ANALYZER_VERSION) & 0x7fff_ffff;
+    Ok((vocab, version))
+}
+
+/// A TOML basic string: quotes and backslashes escaped, control characters dropped.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars().filter(|c| !c.is_control()) {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+fn terms(prefs: &ProfilePreferences) -> PreferenceTerms<'_> {
+    PreferenceTerms {
+        target_titles: &prefs.target_titles,
+        seniority: prefs.seniority.as_deref().and_then(Seniority::parse_loose),
+        locations: &prefs.locations,
+        remote: prefs.remote,
+        min_salary: prefs.min_salary.clone(),
+        must_have: &prefs.must_have,
+        nice_to_have: &prefs.nice_to_have,
+        exclude_keywords: &prefs.exclude_keywords,
+        exclude_companies: &prefs.exclude_companies,
+    }
+}
+
+/// The normalized salary of a job: the provider's structured pay first, else the salary
+/// text, else the description.
+fn job_salary(job: &JobText, sources: &HashMap<AtsKind, Arc<dyn JobSource>>) -> Option<Salary> {
+    let structured = sources
+        .get(&job.source.ats)
+        .and_then(|s| s.salary_figures(&job.raw_json))
+        .and_then(|f| Salary::from_figures(&f, SalaryProvenance::Structured));
+    structured
+        .or_else(|| job.salary_text.as_deref().and_then(parse_salary_text))
+        .or_else(|| parse_salary_text(&job.description))
+}
+
+impl ScoreDeps {
+    /// Analyses (or reuses) each profile; a profile whose CV cannot be read records
+    /// `last_error` and is left out, and the others go on.
+    async fn prepare(
+        &self,
+        dirs: &[ProfileDir],
+        vocab: &Arc<Vocabulary>,
+        analyzer: u32,
+        outcomes: &mut Vec<ProfileOutcome>,
+    ) -> Result<Vec<Prepared>, ScoreError> {
+        let stored: HashMap<String, StoredProfile> = self
+            .fits
+            .profiles()
+            .await?
+            .into_iter()
+            .map(|p| (p.key.clone(), p))
+            .collect();
+        let mut ready = Vec::new();
+        for dir in dirs {
+            let key = dir.key.as_str().to_string();
+            let prefs_hash = dir.preferences.preferences_hash();
+            let (status, analysis, row) = match self
+                .analyse_profile(dir, stored.get(&key), vocab, analyzer, &prefs_hash)
+                .await
+            {
+                Ok((status, analysis, row)) => (status, Some(analysis), row),
+                Err((message, row)) => (ProfileStatus::Failed(message), None, row),
+            };
+            if let Some(row) = &row {
+                self.fits.save_profile(row).await?;
+            }
+            match &status {
+                ProfileStatus::Failed(error) => {
+                    tracing::warn!(event = "profile_failed", profile = key.as_str(), error = error.as_str());
+                }
+                ProfileStatus::Analyzed => {
+                    tracing::info!(
+                        event = "profile_analyzed",
+                        profile = key.as_str(),
+                        skills = analysis.as_ref().map_or(0, |a| a.cv.skills.len()) as u64,
+                    );
+                }
+                ProfileStatus::Reused => {}
+            }
+            if let (Some(a), Some(row)) = (&analysis, row.as_ref().or_else(|| stored.get(&key))) {
+                let hash = sha1_hex(&[
+                    row.cv_sha256.as_deref().unwrap_or_default(),
+                    &prefs_hash,
+                    &analyzer.to_string(),
+                ]);
+                ready.push(Prepared {
+                    index: outcomes.len(),
+                    key: key.clone(),
+                    model: a.model.clone(),
+                    hash,
+                    stored_hashes: self.fits.fit_hashes(&key).await?,
+                });
+            }
+            outcomes.push(ProfileOutcome {
+                key,
+                status,
+                analysis,
+                scored: 0,
+                unchanged: 0,
+            });
+        }
+        Ok(ready)
+    }
+
+    /// The profile's analysis, and the row to store (`None`: the stored one is current).
+    #[allow(clippy::type_complexity)]
+    async fn analyse_profile(
+        &self,
+        dir: &ProfileDir,
+        stored: Option<&StoredProfile>,
+        vocab: &Arc<Vocabulary>,
+        analyzer: u32,
+        prefs_hash: &str,
+    ) -> Result<
+        (ProfileStatus, ProfileAnalysis, Option<StoredProfile>),
+        (String, Option<StoredProfile>),
+    > {
+        let now = self.clock.now();
+        let mut row = StoredProfile {
+            key: dir.key.as_str().to_string(),
+            cv_path: String::new(),
+            cv_sha256: None,
+            preferences_hash: prefs_hash.to_string(),
+            analyzer_version: analyzer,
+            profile_json: None,
+            analyzed_at: None,
+            last_error: None,
+        };
+        let failed = |mut row: StoredProfile, message: String| {
+            row.last_error = Some(message.clone());
+            if let Some(old) = stored {
+                // Keep the last good analysis: scoring simply skips this profile.
+                row.profile_json = old.profile_json.clone();
+                row.analyzed_at = old.analyzed_at;
+            }
+            Err((message, Some(row)))
+        };
+        let path = match &dir.cv_path {
+            Ok(path) => path.clone(),
+            Err(e) => return failed(row, e.to_string()),
+        };
+        row.cv_path = path.display().to_string();
+        let blocking_path = path.clone();
+        let sha = match tokio::task::spawn_blocking(move || cv::sha256_file(&blocking_path)).await {
+            Ok(Ok(sha)) => sha,
+            Ok(Err(e)) => return failed(row, e.to_string()),
+            Err(e) => return failed(row, e.to_string()),
+        };
+        row.cv_sha256 = Some(sha.clone());
+        if let Some(old) = stored
+            && old.cv_sha256.as_deref() == Some(sha.as_str())
+            && old.preferences_hash == prefs_hash
+            && old.analyzer_version == analyzer
+            && old.last_error.is_none()
+            && let Some(analysis) = old
+                .profile_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<ProfileAnalysis>(j).ok())
+        {
+            return Ok((ProfileStatus::Reused, analysis, None));
+        }
+        let (vocab, prefs) = (vocab.clone(), dir.preferences.clone());
+        let year = now.year();
+        let analysed = tokio::task::spawn_blocking(move || {
+            let text = cv::extract_text(&path)?;
+            let cv = analyze_cv(&vocab, &text, year);
+            let (model, unknown_terms) = ProfileModel::build(&vocab, &cv, &terms(&prefs));
+            Ok::<_, cv::CvError>(ProfileAnalysis {
+                cv,
+                model,
+                unknown_terms,
+            })
+        })
+        .await;
+        let analysis = match analysed {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) => return failed(row, e.to_string()),
+            Err(e) => return failed(row, e.to_string()),
+        };
+        row.profile_json = serde_json::to_string(&analysis).ok();
+        row.analyzed_at = Some(now);
+        Ok((ProfileStatus::Analyzed, analysis, Some(row)))
+    }
+
+    /// Analyses every job whose stored analysis is missing or stale, a page at a time.
+    async fn analyse_jobs(&self, vocab: &Arc<Vocabulary>, analyzer: u32) -> Result<u64, ScoreError> {
+        let mut after: Option<JobUid> = None;
+        let mut analysed = 0u64;
+        loop {
+            let page = self
+                .fits
+                .jobs_to_analyze(after.as_ref(), PAGE, analyzer)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.uid.clone());
+            let (vocab, sources, now) = (vocab.clone(), self.sources.clone(), self.clock.now());
+            let rows = tokio::task::spawn_blocking(move || {
+                page.iter()
+                    .map(|job| JobEnrichment {
+                        uid: job.uid.clone(),
+                        content_hash: job.content_hash.clone(),
+                        analyzer_version: analyzer,
+                        analysis: analyze_job(&vocab, &job.title, &job.description),
+                        salary: job_salary(job, &sources),
+                        enriched_at: now,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| ScoreError::Task(e.to_string()))?;
+            analysed += rows.len() as u64;
+            self.fits.save_enrichments(&rows).await?;
+        }
+        Ok(analysed)
+    }
+
+    /// How many open, analysed jobs mention each skill: the rarity weights.
+    async fn skill_weights(&self) -> Result<SkillWeights, ScoreError> {
+        let mut df: HashMap<crate::domain::fit::Skill, u64> = HashMap::new();
+        let mut documents = 0u64;
+        let mut after: Option<JobUid> = None;
+        loop {
+            let page = self.fits.scoring_rows(after.as_ref(), PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.uid.clone());
+            for row in page.iter().filter(|r| !r.closed) {
+                let Some(e) = &row.enrichment else { continue };
+                documents += 1;
+                let a = &e.analysis;
+                let mentioned: std::collections::BTreeSet<_> =
+                    a.required.iter().chain(&a.nice_to_have).chain(&a.title_skills).collect();
+                for skill in mentioned {
+                    *df.entry(skill.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        Ok(SkillWeights::from_frequencies(documents, df.iter().map(|(s, n)| (s, *n))))
+    }
+}
+
+/// Whether a posting counts as stale on `now` (part of a fit's inputs: the flag changes
+/// with time, not with content).
+fn is_stale(row: &ScoringRow, now: DateTime<Utc>) -> bool {
+    (now - row.posted_at.unwrap_or(row.first_seen_at)).num_days()
+        > crate::domain::fit::score::STALE_AFTER_DAYS
+}
+
+/// Runs scoring for `dirs`: every stale pair, or every pair with `all`.
+///
+/// # Errors
+/// When the store fails; a profile whose CV cannot be read is recorded, not an error.
+pub async fn run(deps: &ScoreDeps, dirs: &[ProfileDir], all: bool) -> Result<ScoreReport, ScoreError> {
+    let (vocab, analyzer) = vocabulary(dirs)?;
+    let vocab = Arc::new(vocab);
+    let mut report = ScoreReport::default();
+    let mut profiles = deps.prepare(dirs, &vocab, analyzer, &mut report.profiles).await?;
+    report.analyzed_jobs = deps.analyse_jobs(&vocab, analyzer).await?;
+    let weights = deps.skill_weights().await?;
+    let now = deps.clock.now();
+    let mut after: Option<JobUid> = None;
+    loop {
+        let page = deps.fits.scoring_rows(after.as_ref(), PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.uid.clone());
+        // (row, profile, input hash) of the pairs to compute.
+        let mut due: Vec<(usize, usize, String)> = Vec::new();
+        for (r, row) in page.iter().enumerate() {
+            let Some(e) = &row.enrichment else { continue };
+            let stale = if is_stale(row, now) { "stale" } else { "fresh" };
+            let closed = if row.closed { "closed" } else { "open" };
+            for (p, profile) in profiles.iter_mut().enumerate() {
+                let input = sha1_hex(&[
+                    &profile.hash,
+                    row.content_hash.as_str(),
+                    &e.analyzer_version.to_string(),
+                    closed,
+                    stale,
+                    &SCORER_VERSION.to_string(),
+                ]);
+                if !all && profile.stored_hashes.get(&row.uid) == Some(&input) {
+                    report.profiles[profile.index].unchanged += 1;
+                    report.unchanged += 1;
+                } else {
+                    due.push((r, p, input));
+                }
+            }
+        }
+        if due.is_empty() {
+            continue;
+        }
+        // Exclusion keywords read the whole text: fetch it only when a profile has some.
+        let need_text: Vec<JobUid> = due
+            .iter()
+            .filter(|(_, p, _)| !profiles[*p].model.exclude_keywords.is_empty())
+            .map(|(r, _, _)| page[*r].uid.clone())
+            .collect();
+        let texts = if need_text.is_empty() {
+            HashMap::new()
+        } else {
+            deps.fits.descriptions(&need_text).await?
+        };
+        let mut fits = Vec::with_capacity(due.len());
+        let mut lowered: HashMap<usize, String> = HashMap::new();
+        for (r, p, input) in due {
+            let row = &page[r];
+            let Some(e) = &row.enrichment else { continue };
+            let text = lowered.entry(r).or_insert_with(|| {
+                let body = texts.get(&row.uid).map_or("", String::as_str);
+                format!("{}\n{}", row.title, body).to_lowercase()
+            });
+            let facts = JobFacts {
+                title: &row.title,
+                company: row.company.as_deref(),
+                company_slug: row.source.slug.as_str(),
+                location: row.location.as_deref(),
+                workplace: row.workplace,
+                text_lower: text,
+                closed: row.closed,
+                posted_at: row.posted_at,
+                first_seen_at: row.first_seen_at,
+                analysis: &e.analysis,
+                salary: e.salary.as_ref(),
+            };
+            let profile = &profiles[p];
+            fits.push(FitRecord {
+                uid: row.uid.clone(),
+                profile: profile.key.clone(),
+                fit: score(&profile.model, &facts, &weights, now),
+                scorer_version: SCORER_VERSION,
+                input_hash: input,
+                computed_at: now,
+                link: SinkLink::default(),
+            });
+            report.profiles[profile.index].scored += 1;
+        }
+        report.scored += fits.len() as u64;
+        deps.fits.save_fits(&fits).await?;
+    }
+    tracing::info!(
+        event = "score_done",
+        profiles = profiles.len() as u64,
+        profiles_failed = report
+            .profiles
+            .iter()
+            .filter(|p| matches!(p.status, ProfileStatus::Failed(_)))
+            .count() as u64,
+        analyzed_jobs = report.analyzed_jobs,
+        scored = report.scored,
+        unchanged = report.unchanged,
+    );
+    Ok(report)
+}
