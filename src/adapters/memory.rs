@@ -13,20 +13,22 @@ use crate::ports::{
 };
 
 /// A poisoned lock only means another test thread panicked; the data is still usable.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[derive(Debug, Default)]
-struct RepoState {
+pub(super) struct RepoState {
     sources: BTreeMap<SourceKey, SourceRecord>,
-    jobs: BTreeMap<JobUid, JobRecord>,
+    pub(super) jobs: BTreeMap<JobUid, JobRecord>,
+    /// `FitStore` (`memory_fit.rs`), next to the jobs it joins.
+    pub(super) fit: crate::adapters::memory_fit::FitState,
 }
 
-/// A thread-safe repository held in memory.
+/// A thread-safe repository held in memory; also the in-memory `FitStore`.
 #[derive(Debug, Default)]
 pub struct InMemoryRepository {
-    state: Mutex<RepoState>,
+    pub(super) state: Mutex<RepoState>,
 }
 
 impl InMemoryRepository {
@@ -40,6 +42,7 @@ impl InMemoryRepository {
         let state = RepoState {
             sources: sources.into_iter().map(|s| (s.key.clone(), s)).collect(),
             jobs: jobs.into_iter().map(|j| (j.uid.clone(), j)).collect(),
+            fit: Default::default(),
         };
         InMemoryRepository {
             state: Mutex::new(state),

@@ -5,3 +5,4 @@ pub mod clock;
 pub mod cv;
 pub mod db;
 pub mod memory;
+mod memory_fit;

@@ -1,12 +1,13 @@
 //! The statements whose SQL differs between SQLite and MySQL: multi-row inserts that skip
 //! or merge existing rows, and the locking read of a counter. Everything else is written
-//! once in `repo.rs`/`counters.rs`.
+//! once in `repo.rs`/`counters.rs`/`fit.rs`.
 
 use std::future::Future;
 
 use chrono::NaiveDate;
 use diesel::QueryResult;
 
+use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
 use super::models::{NewJob, NewSource};
 
 pub(super) trait Dialect: Send {
@@ -29,4 +30,19 @@ pub(super) trait Dialect: Send {
         counter: &str,
         day: NaiveDate,
     ) -> impl Future<Output = QueryResult<i64>> + Send;
+
+    /// Upserts one profile by key, every column.
+    fn upsert_profile(&mut self, row: ProfileRow) -> impl Future<Output = QueryResult<()>> + Send;
+
+    /// Upserts analyses by job_uid in one statement: content_hash, analyzer_version,
+    /// analysis_json, salary and enriched_at; any other column of a stored row is kept.
+    fn upsert_enrichments(
+        &mut self,
+        rows: Vec<NewEnrichment>,
+    ) -> impl Future<Output = QueryResult<()>> + Send;
+
+    /// Upserts fits by (job_uid, profile_key) in one statement: score, class, flags,
+    /// reasons, scorer_version, input_hash and computed_at. The notion_* columns of a
+    /// stored row are kept; a new row gets their defaults.
+    fn upsert_fits(&mut self, rows: Vec<NewFit>) -> impl Future<Output = QueryResult<()>> + Send;
 }

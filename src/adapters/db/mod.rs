@@ -7,13 +7,18 @@
 //! the counter's locking read) live behind the `Dialect` trait in `sqlite.rs` / `mysql.rs`.
 //! Job columns are mapped to `Posting` once, in `models::JobContent`.
 //!
-//! Tables (see the migrations): `sources`, `jobs`, `job_enrichment` (for enrichment, a
-//! later issue) and `daily_counters`, one table for every daily counter keyed by
+//! `FitStore` (`fit.rs`) is implemented the same way.
+//!
+//! Tables (see the migrations): `sources`, `jobs`, `job_enrichment` (a job's analysis and
+//! salary), `profiles`, `job_fit` (a fit per job and profile, with its Notion link) and
+//! `daily_counters`, one table for every daily counter keyed by
 //! `(counter, day)`, where `counter` is the `CounterKey`'s display name
 //! (`api_calls:lever`, `new_jobs`). Timestamps are UTC with microsecond precision.
 
 mod counters;
 mod dialect;
+mod fit;
+mod fit_models;
 mod models;
 mod mysql;
 mod repo;

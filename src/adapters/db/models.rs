@@ -14,7 +14,7 @@ pub fn db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc().trunc_subsecs(6)
 }
 
-fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
@@ -175,7 +175,7 @@ pub struct JobRow {
     pub closed_at: Option<NaiveDateTime>,
 }
 
-fn workplace(s: &str) -> Result<WorkplaceType, StoreError> {
+pub fn workplace(s: &str) -> Result<WorkplaceType, StoreError> {
     WorkplaceType::parse_loose(s)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown workplace_type {s:?}")))
 }

@@ -5,15 +5,16 @@
 use chrono::NaiveDate;
 use diesel::dsl::{DuplicatedKeys, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text, Timestamp};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::{AsyncMysqlConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use super::DbError;
 use super::dialect::Dialect;
+use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
 use super::models::{NewJob, NewSource};
-use super::schema::{daily_counters, jobs, sources};
+use super::schema::{daily_counters, job_enrichment, job_fit, jobs, profiles, sources};
 use super::target::MysqlTarget;
 use crate::ports::StoreError;
 
@@ -134,6 +135,55 @@ impl Dialect for MysqlConn {
                 .first(self)
                 .await
         }
+    }
+
+    async fn upsert_profile(&mut self, row: ProfileRow) -> QueryResult<()> {
+        diesel::insert_into(profiles::table)
+            .values(&row)
+            .on_conflict(DuplicatedKeys)
+            .do_update()
+            .set(&row)
+            .execute(self)
+            .await
+            .map(drop)
+    }
+
+    async fn upsert_enrichments(&mut self, rows: Vec<NewEnrichment>) -> QueryResult<()> {
+        use job_enrichment::*;
+        diesel::insert_into(table)
+            .values(&rows)
+            .on_conflict(DuplicatedKeys)
+            .do_update()
+            .set((
+                content_hash.eq(new::<Nullable<Text>>("content_hash")),
+                analyzer_version.eq(new::<Nullable<Integer>>("analyzer_version")),
+                analysis_json.eq(new::<Nullable<Text>>("analysis_json")),
+                salary.eq(new::<Nullable<Text>>("salary")),
+                enriched_at.eq(new::<Timestamp>("enriched_at")),
+            ))
+            .execute(self)
+            .await
+            .map(drop)
+    }
+
+    async fn upsert_fits(&mut self, rows: Vec<NewFit>) -> QueryResult<()> {
+        use job_fit::*;
+        diesel::insert_into(table)
+            .values(&rows)
+            .on_conflict(DuplicatedKeys)
+            .do_update()
+            .set((
+                fit_score.eq(new::<SmallInt>("fit_score")),
+                fit_class.eq(new::<Text>("fit_class")),
+                penalty_flags.eq(new::<Text>("penalty_flags")),
+                reasons_json.eq(new::<Text>("reasons_json")),
+                scorer_version.eq(new::<Integer>("scorer_version")),
+                input_hash.eq(new::<Text>("input_hash")),
+                computed_at.eq(new::<Timestamp>("computed_at")),
+            ))
+            .execute(self)
+            .await
+            .map(drop)
     }
 }
 

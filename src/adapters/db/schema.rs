@@ -51,6 +51,41 @@ diesel::table! {
         job_uid -> Text,
         salary -> Nullable<Text>,
         enriched_at -> Timestamp,
+        content_hash -> Nullable<Text>,
+        analyzer_version -> Nullable<Integer>,
+        analysis_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    profiles (profile_key) {
+        profile_key -> Text,
+        cv_path -> Text,
+        cv_sha256 -> Nullable<Text>,
+        preferences_hash -> Text,
+        analyzer_version -> Integer,
+        profile_json -> Nullable<Text>,
+        analyzed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_fit (job_uid, profile_key) {
+        job_uid -> Text,
+        profile_key -> Text,
+        fit_score -> SmallInt,
+        fit_class -> Text,
+        penalty_flags -> Text,
+        reasons_json -> Text,
+        scorer_version -> Integer,
+        input_hash -> Text,
+        computed_at -> Timestamp,
+        notion_page_id -> Nullable<Text>,
+        notion_last_sync -> Nullable<Timestamp>,
+        notion_last_error -> Nullable<Text>,
+        notion_dismissed -> Bool,
     }
 }
 
@@ -63,4 +98,12 @@ diesel::table! {
 }
 
 diesel::joinable!(job_enrichment -> jobs (job_uid));
-diesel::allow_tables_to_appear_in_same_query!(sources, jobs, job_enrichment, daily_counters);
+diesel::joinable!(job_fit -> jobs (job_uid));
+diesel::allow_tables_to_appear_in_same_query!(
+    sources,
+    jobs,
+    job_enrichment,
+    daily_counters,
+    profiles,
+    job_fit
+);

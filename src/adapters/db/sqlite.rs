@@ -12,8 +12,9 @@ use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 
 use super::dialect::Dialect;
+use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
 use super::models::{NewJob, NewSource};
-use super::schema::{daily_counters, jobs, sources};
+use super::schema::{daily_counters, job_enrichment, job_fit, jobs, profiles, sources};
 use crate::ports::StoreError;
 
 pub(super) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -103,6 +104,61 @@ impl Dialect for SqliteConn {
             )
             .await
         }
+    }
+
+    fn upsert_profile(&mut self, row: ProfileRow) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            diesel::insert_into(profiles::table)
+                .values(&row)
+                .on_conflict(profiles::profile_key)
+                .do_update()
+                .set(&row)
+                .execute(c)
+                .map(drop)
+        })
+    }
+
+    fn upsert_enrichments(
+        &mut self,
+        rows: Vec<NewEnrichment>,
+    ) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            use job_enrichment::*;
+            diesel::insert_into(table)
+                .values(&rows)
+                .on_conflict(job_uid)
+                .do_update()
+                .set((
+                    content_hash.eq(excluded(content_hash)),
+                    analyzer_version.eq(excluded(analyzer_version)),
+                    analysis_json.eq(excluded(analysis_json)),
+                    salary.eq(excluded(salary)),
+                    enriched_at.eq(excluded(enriched_at)),
+                ))
+                .execute(c)
+                .map(drop)
+        })
+    }
+
+    fn upsert_fits(&mut self, rows: Vec<NewFit>) -> impl Future<Output = QueryResult<()>> + Send {
+        self.spawn_blocking(move |c: &mut SqliteConnection| {
+            use job_fit::*;
+            diesel::insert_into(table)
+                .values(&rows)
+                .on_conflict((job_uid, profile_key))
+                .do_update()
+                .set((
+                    fit_score.eq(excluded(fit_score)),
+                    fit_class.eq(excluded(fit_class)),
+                    penalty_flags.eq(excluded(penalty_flags)),
+                    reasons_json.eq(excluded(reasons_json)),
+                    scorer_version.eq(excluded(scorer_version)),
+                    input_hash.eq(excluded(input_hash)),
+                    computed_at.eq(excluded(computed_at)),
+                ))
+                .execute(c)
+                .map(drop)
+        })
     }
 }
 

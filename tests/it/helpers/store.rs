@@ -13,13 +13,15 @@ use jobs_bot::domain::{
     AtsKind, Cap, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey, WorkplaceType,
 };
 use jobs_bot::ports::{
-    CounterKey, CounterStore, Region, Repository, SourceBatch, SourceOutcome, SourceSpec,
+    CounterKey, CounterStore, FitStore, Region, Repository, SourceBatch, SourceOutcome, SourceSpec,
 };
 
 /// A store under test; dropping it removes what it created.
 pub struct Store {
     pub repo: Arc<dyn Repository>,
     pub counters: Arc<dyn CounterStore>,
+    /// The same storage as `repo`, seen as the fit store.
+    pub fits: Arc<dyn FitStore>,
     /// For child processes: the database URL, password included (tests only).
     pub target: Option<String>,
     _guard: Guard,
@@ -34,9 +36,11 @@ enum Guard {
 
 impl Store {
     pub fn memory() -> Store {
+        let repo = Arc::new(InMemoryRepository::new());
         Store {
-            repo: Arc::new(InMemoryRepository::new()),
+            repo: repo.clone(),
             counters: Arc::new(InMemoryCounters::new()),
+            fits: repo,
             target: None,
             _guard: Guard::None,
         }
@@ -66,7 +70,8 @@ impl Store {
         let db = Arc::new(db);
         Store {
             repo: db.clone(),
-            counters: db,
+            counters: db.clone(),
+            fits: db,
             target: Some(url),
             _guard: guard,
         }
