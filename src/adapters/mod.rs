@@ -1,7 +1,8 @@
-//! Implementations of the ports: ATS providers, databases, in-memory fakes and clocks.
+//! Implementations of the ports: ATS providers, databases, in-memory fakes, clocks and the alert webhook.
 
 pub mod ats;
 pub mod clock;
 pub mod cv;
 pub mod db;
 pub mod memory;
+pub mod webhook;

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::ingest::RetryPolicy;
+use super::profiles::DEFAULT_PROFILES_DIR;
 use crate::adapters::ats::PROVIDERS;
 use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
+use crate::adapters::webhook::WebhookFormat;
 use crate::domain::{AtsKind, Cap};
 use crate::ports::Region;
 
@@ -84,6 +86,12 @@ pub struct Settings {
     pub retry: RetryPolicy,
     pub ingest_concurrency: usize,
     pub politeness_delay: Duration,
+    /// `ALERT_WEBHOOK_URL`: where `jobs-bot alert` posts; a secret (it often embeds a token).
+    pub alert_webhook_url: Option<Secret>,
+    /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
+    pub alert_webhook_format: WebhookFormat,
+    /// `PROFILES_DIR`: one folder per candidate profile (default `profiles`).
+    pub profiles_dir: PathBuf,
 }
 
 /// One invalid setting.
@@ -279,6 +287,11 @@ impl Settings {
                 60_000,
             )),
             notion,
+            alert_webhook_url: read_webhook_url(&mut r),
+            alert_webhook_format: read_webhook_format(&mut r),
+            profiles_dir: r
+                .raw("PROFILES_DIR")
+                .map_or_else(|| PathBuf::from(DEFAULT_PROFILES_DIR), PathBuf::from),
         };
         if r.problems.is_empty() {
             Ok(settings)
@@ -298,6 +311,34 @@ impl Settings {
             None => (PathBuf::from("sources.toml"), false),
         }
     }
+}
+
+/// `ALERT_WEBHOOK_URL`, an http(s) URL. Its value is never echoed: webhook URLs carry tokens.
+fn read_webhook_url(r: &mut Reader<'_>) -> Option<Secret> {
+    let url = r.secret("ALERT_WEBHOOK_URL")?;
+    match url::Url::parse(url.expose().trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            Some(Secret::new(url.expose().trim()))
+        }
+        _ => {
+            r.problem(
+                "ALERT_WEBHOOK_URL",
+                "is not an http(s) URL (value not shown: it is a secret)",
+            );
+            None
+        }
+    }
+}
+
+/// `ALERT_WEBHOOK_FORMAT`: slack, discord, ntfy or json (the default).
+fn read_webhook_format(r: &mut Reader<'_>) -> WebhookFormat {
+    let Some(raw) = r.raw("ALERT_WEBHOOK_FORMAT") else {
+        return WebhookFormat::default();
+    };
+    raw.parse().unwrap_or_else(|message: String| {
+        r.problem("ALERT_WEBHOOK_FORMAT", message);
+        WebhookFormat::default()
+    })
 }
 
 /// Each registered provider's API hosts, by the variables its adapter declares.
@@ -525,6 +566,36 @@ mod tests {
         let mut vars = named(&err);
         vars.sort();
         assert_eq!(vars, vec!["DATABASE_URL", "MYSQL_DB", "MYSQL_USER"]);
+    }
+
+    #[test]
+    fn alert_webhook_settings_are_validated_without_echoing_the_url() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.alert_webhook_url, None);
+        assert_eq!(s.alert_webhook_format, WebhookFormat::Json);
+        assert_eq!(s.profiles_dir, PathBuf::from("profiles"));
+        let s = settings(&[
+            ("ALERT_WEBHOOK_URL", "https://hooks.example/T0/secret-path"),
+            ("ALERT_WEBHOOK_FORMAT", "Discord"),
+            ("PROFILES_DIR", "/srv/profiles"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.alert_webhook_url.as_ref().map(Secret::expose),
+            Some("https://hooks.example/T0/secret-path")
+        );
+        assert_eq!(s.alert_webhook_format, WebhookFormat::Discord);
+        assert_eq!(s.profiles_dir, PathBuf::from("/srv/profiles"));
+        assert!(!format!("{s:?}").contains("secret-path"));
+        let err = settings(&[
+            ("ALERT_WEBHOOK_URL", "not-a-url-secret-xyz"),
+            ("ALERT_WEBHOOK_FORMAT", "teams"),
+        ])
+        .unwrap_err();
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(vars, ["ALERT_WEBHOOK_FORMAT", "ALERT_WEBHOOK_URL"]);
+        assert!(!err.to_string().contains("secret-xyz"));
     }
 
     #[test]
