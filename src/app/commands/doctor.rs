@@ -111,7 +111,7 @@ pub(crate) async fn doctor(settings: &Settings, env_file: Option<&Path>) -> Resu
                 checks.pass(
                     "sources",
                     &format!(
-                        "{} parses: {} sources, {enabled} enabled",
+                        "{} parses: {} source(s), {enabled} enabled",
                         path.display(),
                         specs.len()
                     ),
