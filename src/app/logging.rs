@@ -1,5 +1,4 @@
-//! Logging: one JSON object per line (with `run_id` on every line) or human-readable text,
-//! each line prefixed with its syslog priority (`<3>` … `<7>`) when written to journald.
+//! Logging: JSON lines (with `run_id`) or text, prefixed with the syslog priority under journald.
 
 use std::fmt;
 use std::io::{IsTerminal, Write};

@@ -1,6 +1,4 @@
-//! deploy/: the systemd units carry the hardening and pass `systemd-analyze verify` and
-//! `security` ("OK" or better); install.sh is idempotent and its uninstall keeps the env
-//! file; the env example lists every setting.
+//! deploy/: hardened units that `systemd-analyze` verifies and rates OK, an idempotent install.sh.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -229,6 +227,7 @@ fn systemd_analyze_verify_accepts_the_units() {
         "jobs-bot-ingest.timer",
         "jobs-bot-alert@test.service",
         "jobs-bot-alert@jobs-bot-ingest.service.service",
+        "jobs-bot-alert@jobs-bot-profile@alice.service.service",
         "jobs-bot-profile@alice.service",
         "jobs-bot-profile@alice.timer",
     ];

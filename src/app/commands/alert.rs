@@ -1,4 +1,4 @@
-//! `jobs-bot alert --unit UNIT [--strict]`: report a failed systemd unit to the journal and a webhook.
+//! `jobs-bot alert --unit UNIT [--strict]`: report a failed systemd unit to journald and a webhook.
 
 use std::process::Stdio;
 use std::time::Duration;

@@ -1,5 +1,4 @@
-//! End-to-end: `jobs-bot alert` logs `unit_failed` and posts to a webhook shaped per format,
-//! retrying 5xx, never printing the webhook URL.
+//! End-to-end: `jobs-bot alert` logs `unit_failed` and posts each webhook format, never its URL.
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;

@@ -1,5 +1,4 @@
-//! End-to-end: `jobs-bot doctor` on a healthy setup, a wrong database password, a
-//! world-readable env file and a Notion data source missing a key property.
+//! End-to-end: `jobs-bot doctor` healthy, wrong DB password, loose env file, bad Notion schema.
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;

@@ -1,5 +1,4 @@
-//! End-to-end: the exit status of a run whose sources all fail, the `config_invalid` event,
-//! and the syslog priority prefix journald reads.
+//! End-to-end: exit 1 when every source fails, the `config_invalid` event, journald priorities.
 
 use std::os::unix::fs::MetadataExt;
 use std::process::Stdio;
