@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use jobs_bot::app::cli::Cli;
-use jobs_bot::app::config::Settings;
+use jobs_bot::app::cli::{Cli, LogFormatArg};
+use jobs_bot::app::config::{LogFormat, Settings};
+use jobs_bot::app::logging;
+use serde_json::{Map, Value};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,14 +19,26 @@ fn main() -> ExitCode {
             other => other.map(|_| ()).map_err(|e| format!(".env: {e}")),
         },
     };
+    // Logging is not set up before the settings are valid: a configuration error is logged
+    // here, as one `config_invalid` JSON line on stdout (variable names only, never values).
+    let cli_format = cli.log_format.map(|f| match f {
+        LogFormatArg::Json => LogFormat::Json,
+        LogFormatArg::Text => LogFormat::Text,
+    });
     if let Err(problem) = loaded {
         eprintln!("invalid configuration:\n  - cannot load env file {problem}");
+        let mut extra = Map::new();
+        let path = cli.env_file.as_deref().unwrap_or(".env".as_ref());
+        extra.insert("env_file".into(), Value::from(path.display().to_string()));
+        logging::config_invalid(cli_format, &[], extra);
         return ExitCode::from(2);
     }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(err) => {
             eprintln!("{err}");
+            let variables: Vec<&str> = err.problems.iter().map(|p| p.variable).collect();
+            logging::config_invalid(cli_format, &variables, Map::new());
             return ExitCode::from(2);
         }
     };

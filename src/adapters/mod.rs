@@ -1,4 +1,4 @@
-//! Implementations of the ports: ATS providers, databases, in-memory fakes and clocks.
+//! Implementations of the ports: ATS providers, databases, in-memory fakes, clocks and the alert webhook.
 
 pub mod ats;
 pub mod clock;
@@ -6,3 +6,4 @@ pub mod cv;
 pub mod db;
 pub mod memory;
 mod memory_fit;
+pub mod webhook;

@@ -48,6 +48,12 @@ pub enum Command {
     /// Re-derive jobs' fields from their stored raw JSON with the current parsers, without
     /// any API call; only rows whose content changes are written.
     Reparse(ReparseArgs),
+    /// Report a failed systemd unit (run by OnFailure=): log `unit_failed` with the unit's
+    /// last journal lines and, if ALERT_WEBHOOK_URL is set, post a message to it.
+    Alert(AlertArgs),
+    /// Check the installation: configuration, database, sources file, provider hosts,
+    /// Notion, profiles, env file permissions and clock; one pass/warn/fail line each.
+    Doctor,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +62,16 @@ pub struct IngestArgs {
     /// updated and closed; write nothing and spend no daily counter.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertArgs {
+    /// The failed unit, e.g. jobs-bot-ingest.service (systemd passes %i).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: String,
+    /// Exit 1 when the webhook cannot be reached (default: log it and exit 0).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,5 +164,27 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["jobs-bot", "frobnicate"]).is_err());
+    }
+
+    #[test]
+    fn parses_the_operations_commands() {
+        let cli = Cli::try_parse_from([
+            "jobs-bot",
+            "alert",
+            "--unit",
+            "jobs-bot-ingest.service",
+            "--strict",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Alert(args) => {
+                assert_eq!(args.unit, "jobs-bot-ingest.service");
+                assert!(args.strict);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["jobs-bot", "alert"]).is_err());
+        let cli = Cli::try_parse_from(["jobs-bot", "--env-file", "/etc/x.env", "doctor"]).unwrap();
+        assert!(matches!(cli.command, Command::Doctor));
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::ingest::RetryPolicy;
 use crate::adapters::ats::PROVIDERS;
 use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
+use crate::adapters::webhook::WebhookFormat;
 use crate::domain::{AtsKind, Cap};
 use crate::ports::Region;
 
@@ -89,6 +90,10 @@ pub struct Settings {
     pub retry: RetryPolicy,
     pub ingest_concurrency: usize,
     pub politeness_delay: Duration,
+    /// `ALERT_WEBHOOK_URL`: where `jobs-bot alert` posts; a secret (it often embeds a token).
+    pub alert_webhook_url: Option<Secret>,
+    /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
+    pub alert_webhook_format: WebhookFormat,
 }
 
 /// One invalid setting.
@@ -286,6 +291,8 @@ impl Settings {
                 60_000,
             )),
             notion,
+            alert_webhook_url: read_webhook_url(&mut r),
+            alert_webhook_format: read_webhook_format(&mut r),
         };
         if r.problems.is_empty() {
             Ok(settings)
@@ -313,6 +320,34 @@ impl Settings {
             None => (PathBuf::from("sources.toml"), false),
         }
     }
+}
+
+/// `ALERT_WEBHOOK_URL`, an http(s) URL. Its value is never echoed: webhook URLs carry tokens.
+fn read_webhook_url(r: &mut Reader<'_>) -> Option<Secret> {
+    let url = r.secret("ALERT_WEBHOOK_URL")?;
+    match url::Url::parse(url.expose().trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            Some(Secret::new(url.expose().trim()))
+        }
+        _ => {
+            r.problem(
+                "ALERT_WEBHOOK_URL",
+                "is not an http(s) URL (value not shown: it is a secret)",
+            );
+            None
+        }
+    }
+}
+
+/// `ALERT_WEBHOOK_FORMAT`: slack, discord, ntfy or json (the default).
+fn read_webhook_format(r: &mut Reader<'_>) -> WebhookFormat {
+    let Some(raw) = r.raw("ALERT_WEBHOOK_FORMAT") else {
+        return WebhookFormat::default();
+    };
+    raw.parse().unwrap_or_else(|message: String| {
+        r.problem("ALERT_WEBHOOK_FORMAT", message);
+        WebhookFormat::default()
+    })
 }
 
 /// Each registered provider's API hosts, by the variables its adapter declares.
@@ -540,6 +575,36 @@ mod tests {
         let mut vars = named(&err);
         vars.sort();
         assert_eq!(vars, vec!["DATABASE_URL", "MYSQL_DB", "MYSQL_USER"]);
+    }
+
+    #[test]
+    fn alert_webhook_settings_are_validated_without_echoing_the_url() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.alert_webhook_url, None);
+        assert_eq!(s.alert_webhook_format, WebhookFormat::Json);
+        assert_eq!(s.profiles_path(), (PathBuf::from("profiles"), false));
+        let s = settings(&[
+            ("ALERT_WEBHOOK_URL", "https://hooks.example/T0/secret-path"),
+            ("ALERT_WEBHOOK_FORMAT", "Discord"),
+            ("PROFILES_DIR", "/srv/profiles"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.alert_webhook_url.as_ref().map(Secret::expose),
+            Some("https://hooks.example/T0/secret-path")
+        );
+        assert_eq!(s.alert_webhook_format, WebhookFormat::Discord);
+        assert_eq!(s.profiles_path(), (PathBuf::from("/srv/profiles"), true));
+        assert!(!format!("{s:?}").contains("secret-path"));
+        let err = settings(&[
+            ("ALERT_WEBHOOK_URL", "not-a-url-secret-xyz"),
+            ("ALERT_WEBHOOK_FORMAT", "teams"),
+        ])
+        .unwrap_err();
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(vars, ["ALERT_WEBHOOK_FORMAT", "ALERT_WEBHOOK_URL"]);
+        assert!(!err.to_string().contains("secret-xyz"));
     }
 
     #[test]

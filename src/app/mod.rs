@@ -9,7 +9,7 @@ pub mod output;
 pub mod profiles;
 pub mod progress;
 pub mod reparse;
-pub mod score;
 pub mod run;
+pub mod score;
 pub mod sources_file;
 pub mod wiring;

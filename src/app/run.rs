@@ -20,6 +20,8 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         cli.command,
         Command::Ingest(_) | Command::Reparse(_) | Command::Migrate
     );
+    // `alert` runs under systemd too: its events belong on stdout, in the journal.
+    let is_run = is_run || matches!(cli.command, Command::Alert(_));
     let log_format = logging::effective_format(configured);
     logging::init(log_format, &settings.log_level, &run_id, !is_run);
     let result = match cli.command {
@@ -29,11 +31,13 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Command::Sources(cmd) => commands::sources(&settings, cmd).await,
         Command::Jobs(cmd) => commands::jobs(&settings, cmd).await,
         Command::Reparse(args) => commands::reparse(&settings, args.source.as_deref()).await,
+        Command::Alert(args) => commands::alert(&settings, &args).await,
+        Command::Doctor => commands::doctor(&settings, cli.env_file.as_deref()).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(event = "run_failed", error = %err);
+            tracing::error!(event = "run_failed", reason = err.reason(), error = %err);
             eprintln!("error: {err}");
             ExitCode::from(err.exit_code())
         }

@@ -11,8 +11,8 @@ use sha1::{Digest, Sha1};
 use super::profiles::{ProfileDir, ProfilePreferences};
 use crate::adapters::cv;
 use crate::domain::fit::{
-    CvAnalysis, JobFacts, PreferenceTerms, ProfileModel, SCORER_VERSION, Seniority,
-    SkillWeights, Vocabulary, VocabularyError, analyze_cv, analyze_job, score,
+    CvAnalysis, JobFacts, PreferenceTerms, ProfileModel, SCORER_VERSION, Seniority, SkillWeights,
+    Vocabulary, VocabularyError, analyze_cv, analyze_job, score,
 };
 use crate::domain::salary::{Salary, SalaryProvenance, parse_salary_text};
 use crate::domain::{AtsKind, JobUid};
@@ -86,6 +86,13 @@ pub struct ScoreReport {
     pub scored: u64,
     /// Pairs whose inputs had not changed.
     pub unchanged: u64,
+}
+
+/// How analysing one profile went, and the row to store (`None`: the stored one is current).
+struct ProfileRun {
+    status: ProfileStatus,
+    analysis: Option<ProfileAnalysis>,
+    row: Option<StoredProfile>,
 }
 
 /// A profile ready to score with.
@@ -203,19 +210,23 @@ impl ScoreDeps {
         for dir in dirs {
             let key = dir.key.as_str().to_string();
             let prefs_hash = dir.preferences.preferences_hash();
-            let (status, analysis, row) = match self
+            let ProfileRun {
+                status,
+                analysis,
+                row,
+            } = self
                 .analyse_profile(dir, stored.get(&key), vocab, analyzer, &prefs_hash)
-                .await
-            {
-                Ok((status, analysis, row)) => (status, Some(analysis), row),
-                Err((message, row)) => (ProfileStatus::Failed(message), None, row),
-            };
+                .await;
             if let Some(row) = &row {
                 self.fits.save_profile(row).await?;
             }
             match &status {
                 ProfileStatus::Failed(error) => {
-                    tracing::warn!(event = "profile_failed", profile = key.as_str(), error = error.as_str());
+                    tracing::warn!(
+                        event = "profile_failed",
+                        profile = key.as_str(),
+                        error = error.as_str()
+                    );
                 }
                 ProfileStatus::Analyzed => {
                     tracing::info!(
@@ -252,7 +263,6 @@ impl ScoreDeps {
     }
 
     /// The profile's analysis, and the row to store (`None`: the stored one is current).
-    #[allow(clippy::type_complexity)]
     async fn analyse_profile(
         &self,
         dir: &ProfileDir,
@@ -260,10 +270,7 @@ impl ScoreDeps {
         vocab: &Arc<Vocabulary>,
         analyzer: u32,
         prefs_hash: &str,
-    ) -> Result<
-        (ProfileStatus, ProfileAnalysis, Option<StoredProfile>),
-        (String, Option<StoredProfile>),
-    > {
+    ) -> ProfileRun {
         let now = self.clock.now();
         let mut row = StoredProfile {
             key: dir.key.as_str().to_string(),
@@ -282,7 +289,11 @@ impl ScoreDeps {
                 row.profile_json = old.profile_json.clone();
                 row.analyzed_at = old.analyzed_at;
             }
-            Err((message, Some(row)))
+            ProfileRun {
+                status: ProfileStatus::Failed(message),
+                analysis: None,
+                row: Some(row),
+            }
         };
         let path = match &dir.cv_path {
             Ok(path) => path.clone(),
@@ -306,7 +317,11 @@ impl ScoreDeps {
                 .as_deref()
                 .and_then(|j| serde_json::from_str::<ProfileAnalysis>(j).ok())
         {
-            return Ok((ProfileStatus::Reused, analysis, None));
+            return ProfileRun {
+                status: ProfileStatus::Reused,
+                analysis: Some(analysis),
+                row: None,
+            };
         }
         let (vocab, prefs) = (vocab.clone(), dir.preferences.clone());
         let year = now.year();
@@ -328,11 +343,19 @@ impl ScoreDeps {
         };
         row.profile_json = serde_json::to_string(&analysis).ok();
         row.analyzed_at = Some(now);
-        Ok((ProfileStatus::Analyzed, analysis, Some(row)))
+        ProfileRun {
+            status: ProfileStatus::Analyzed,
+            analysis: Some(analysis),
+            row: Some(row),
+        }
     }
 
     /// Analyses every job whose stored analysis is missing or stale, a page at a time.
-    async fn analyse_jobs(&self, vocab: &Arc<Vocabulary>, analyzer: u32) -> Result<u64, ScoreError> {
+    async fn analyse_jobs(
+        &self,
+        vocab: &Arc<Vocabulary>,
+        analyzer: u32,
+    ) -> Result<u64, ScoreError> {
         let mut after: Option<JobUid> = None;
         let mut analysed = 0u64;
         loop {
@@ -376,14 +399,21 @@ impl ScoreDeps {
                 let Some(e) = &row.enrichment else { continue };
                 documents += 1;
                 let a = &e.analysis;
-                let mentioned: std::collections::BTreeSet<_> =
-                    a.required.iter().chain(&a.nice_to_have).chain(&a.title_skills).collect();
+                let mentioned: std::collections::BTreeSet<_> = a
+                    .required
+                    .iter()
+                    .chain(&a.nice_to_have)
+                    .chain(&a.title_skills)
+                    .collect();
                 for skill in mentioned {
                     *df.entry(skill.clone()).or_insert(0) += 1;
                 }
             }
         }
-        Ok(SkillWeights::from_frequencies(documents, df.iter().map(|(s, n)| (s, *n))))
+        Ok(SkillWeights::from_frequencies(
+            documents,
+            df.iter().map(|(s, n)| (s, *n)),
+        ))
     }
 }
 
@@ -398,11 +428,17 @@ fn is_stale(row: &ScoringRow, now: DateTime<Utc>) -> bool {
 ///
 /// # Errors
 /// When the store fails; a profile whose CV cannot be read is recorded, not an error.
-pub async fn run(deps: &ScoreDeps, dirs: &[ProfileDir], all: bool) -> Result<ScoreReport, ScoreError> {
+pub async fn run(
+    deps: &ScoreDeps,
+    dirs: &[ProfileDir],
+    all: bool,
+) -> Result<ScoreReport, ScoreError> {
     let (vocab, analyzer) = vocabulary(dirs)?;
     let vocab = Arc::new(vocab);
     let mut report = ScoreReport::default();
-    let mut profiles = deps.prepare(dirs, &vocab, analyzer, &mut report.profiles).await?;
+    let mut profiles = deps
+        .prepare(dirs, &vocab, analyzer, &mut report.profiles)
+        .await?;
     report.analyzed_jobs = deps.analyse_jobs(&vocab, analyzer).await?;
     let weights = deps.skill_weights().await?;
     let now = deps.clock.now();

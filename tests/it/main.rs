@@ -4,6 +4,7 @@
 //! it they fail and say so. Leave them out explicitly with `cargo test -- --skip mysql`.
 
 mod ats;
+mod deploy;
 mod e2e;
 mod helpers;
 mod ingest_properties;

@@ -21,5 +21,14 @@ pub(crate) fn check_config(settings: &Settings) -> Result<(), AppError> {
         "notion sync: {}",
         if settings.sync_to_notion { "on" } else { "off" }
     );
+    println!(
+        "alert webhook: {} (format {})",
+        if settings.alert_webhook_url.is_some() {
+            "set"
+        } else {
+            "not set"
+        },
+        settings.alert_webhook_format
+    );
     Ok(())
 }

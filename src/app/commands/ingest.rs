@@ -62,7 +62,21 @@ pub(crate) async fn ingest(
     if args.dry_run {
         print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
     }
-    Ok(())
+    run_outcome(&report)
+}
+
+/// A run in which sources were attempted and none succeeded could not do its work (exit 1,
+/// `run_failed` with `reason = "all_sources_failed"`). Sources left rate-limited by the
+/// daily call cap or skipped by the write budget were not attempted: a run of only those
+/// succeeds, as does a run with no source.
+pub(crate) fn run_outcome(report: &IngestReport) -> Result<(), AppError> {
+    if report.sources_ok == 0 && report.sources_failed > 0 {
+        Err(AppError::AllSourcesFailed {
+            failed: report.sources_failed,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 /// In-memory stores holding a copy of what the database has (if it exists), so a dry run
@@ -119,4 +133,36 @@ pub(crate) fn print_dry_run(report: &IngestReport) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(ok: u64, failed: u64, rate_limited: u64, skipped: u64) -> IngestReport {
+        IngestReport {
+            sources_ok: ok,
+            sources_failed: failed,
+            sources_rate_limited: rate_limited,
+            sources_skipped: skipped,
+            ..IngestReport::default()
+        }
+    }
+
+    #[test]
+    fn only_a_run_whose_attempted_sources_all_failed_fails() {
+        assert!(run_outcome(&report(0, 0, 0, 0)).is_ok(), "no sources");
+        assert!(
+            run_outcome(&report(1, 5, 0, 0)).is_ok(),
+            "one success is enough"
+        );
+        assert!(
+            run_outcome(&report(0, 0, 4, 0)).is_ok(),
+            "rate-limited only"
+        );
+        assert!(run_outcome(&report(0, 0, 0, 3)).is_ok(), "skipped only");
+        let err = run_outcome(&report(0, 2, 3, 1)).unwrap_err();
+        assert_eq!(err.reason(), "all_sources_failed");
+        assert_eq!(err.exit_code(), 1);
+    }
 }

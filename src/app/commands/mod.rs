@@ -1,13 +1,17 @@
 //! One file per command: each wires the adapters to its use case. `run.rs` dispatches.
 
+mod alert;
 mod check_config;
+mod doctor;
 mod ingest;
 mod jobs;
 mod migrate;
 mod reparse;
 mod sources;
 
+pub(crate) use alert::alert;
 pub(crate) use check_config::check_config;
+pub(crate) use doctor::doctor;
 pub(crate) use ingest::ingest;
 pub(crate) use jobs::jobs;
 pub(crate) use migrate::migrate;
@@ -18,6 +22,7 @@ use super::config::Settings;
 use super::ingest::IngestError;
 use super::sources_file::{self, SourcesFileError};
 use crate::adapters::ats::AtsError;
+use crate::adapters::webhook::WebhookError;
 use crate::ports::StoreError;
 
 /// Why a command could not do its work.
@@ -35,6 +40,14 @@ pub enum AppError {
     Usage(String),
     #[error("cannot write output: {0}")]
     Output(String),
+    /// Sources were attempted and none succeeded (rate-limited or skipped ones aside).
+    #[error("all {failed} sources that were fetched failed; see the source_failed events")]
+    AllSourcesFailed { failed: u64 },
+    /// `alert --strict` could not deliver the webhook.
+    #[error("alert webhook failed: {0}")]
+    Webhook(WebhookError),
+    #[error("{failed} doctor check(s) failed")]
+    DoctorFailed { failed: usize },
 }
 
 impl AppError {
@@ -44,6 +57,21 @@ impl AppError {
             AppError::SourcesFile(SourcesFileError::Write { .. }) => 1,
             AppError::SourcesFile(_) | AppError::Usage(_) => 2,
             _ => 1,
+        }
+    }
+
+    /// A short machine-readable reason, the `reason` field of `run_failed`.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            AppError::SourcesFile(_) => "sources_file",
+            AppError::Store(_) => "database",
+            AppError::Ingest(_) => "ingest",
+            AppError::Ats(_) => "provider_setup",
+            AppError::Usage(_) => "usage",
+            AppError::Output(_) => "output",
+            AppError::AllSourcesFailed { .. } => "all_sources_failed",
+            AppError::Webhook(_) => "alert_webhook_failed",
+            AppError::DoctorFailed { .. } => "doctor_failed",
         }
     }
 }
