@@ -54,6 +54,52 @@ pub enum Command {
     /// Check the installation: configuration, database, sources file, provider hosts,
     /// Notion, profiles, env file permissions and clock; one pass/warn/fail line each.
     Doctor,
+    /// Score jobs against each profile's CV and preferences; only pairs whose inputs
+    /// changed are computed.
+    Score(ScoreArgs),
+    /// Show the profiles (one folder each under PROFILES_DIR) and their analysis.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// The full breakdown of one job's fit for a profile.
+    Explain(ExplainArgs),
+    /// The scheduled job (what the systemd unit runs): ingest, then score, then sync.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Only this profile (default: every profile, or PROFILE_ID).
+    #[arg(long, value_name = "KEY")]
+    pub profile: Option<String>,
+    /// Recompute every pair, not only those whose inputs changed.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Each profile: CV, status, skills found, last error.
+    List,
+    /// Read and analyse the CVs now (only those that changed), then list them.
+    Analyze {
+        #[arg(long, value_name = "KEY")]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The job's 40-character uid.
+    pub job_uid: String,
+    #[arg(long, value_name = "KEY")]
+    pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Score (and sync) only this profile; ingest stays global.
+    #[arg(long, value_name = "KEY")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +171,25 @@ pub struct JobsListArgs {
     pub limit: u64,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Rank by this profile's fit, best first (with score, class and a one-line why).
+    #[arg(long, value_name = "KEY")]
+    pub profile: Option<String>,
+    /// With --profile: only jobs scoring at least this.
+    #[arg(long, value_name = "N", requires = "profile")]
+    pub min_fit: Option<u8>,
+    /// With --profile: only this fit class.
+    #[arg(long, value_enum, requires = "profile")]
+    pub class: Option<FitClassArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FitClassArg {
+    #[value(name = "Good", alias = "good")]
+    Good,
+    #[value(name = "Maybe", alias = "maybe")]
+    Maybe,
+    #[value(name = "No", alias = "no")]
+    No,
 }
 
 #[derive(Debug, Args)]

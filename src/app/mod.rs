@@ -6,6 +6,7 @@ pub mod config;
 pub mod ingest;
 pub mod logging;
 pub mod output;
+pub mod output_fit;
 pub mod profiles;
 pub mod progress;
 pub mod reparse;

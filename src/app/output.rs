@@ -27,7 +27,7 @@ pub fn parse_age(input: &str) -> Result<chrono::Duration, String> {
     duration.ok_or_else(bad)
 }
 
-fn when(t: Option<DateTime<Utc>>) -> String {
+pub(crate) fn when(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(
         || "-".to_string(),
         |t| t.format("%Y-%m-%d %H:%M").to_string(),
@@ -35,7 +35,11 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 /// Left-aligned columns, each as wide as its widest cell.
-fn write_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn write_table(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -63,7 +67,7 @@ fn write_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> i
     Ok(())
 }
 
-fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

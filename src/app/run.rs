@@ -18,7 +18,11 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
     };
     let is_run = matches!(
         cli.command,
-        Command::Ingest(_) | Command::Reparse(_) | Command::Migrate
+        Command::Ingest(_)
+            | Command::Reparse(_)
+            | Command::Migrate
+            | Command::Score(_)
+            | Command::Run(_)
     );
     // `alert` runs under systemd too: its events belong on stdout, in the journal.
     let is_run = is_run || matches!(cli.command, Command::Alert(_));
@@ -33,6 +37,10 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Command::Reparse(args) => commands::reparse(&settings, args.source.as_deref()).await,
         Command::Alert(args) => commands::alert(&settings, &args).await,
         Command::Doctor => commands::doctor(&settings, cli.env_file.as_deref()).await,
+        Command::Score(args) => commands::score(&settings, &args).await,
+        Command::Profiles(cmd) => commands::profiles(&settings, cmd).await,
+        Command::Explain(args) => commands::explain(&settings, &args).await,
+        Command::Run(args) => commands::run(&settings, &args, log_format).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

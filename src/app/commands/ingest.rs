@@ -30,7 +30,36 @@ pub(crate) async fn ingest(
     args: &IngestArgs,
     log_format: LogFormat,
 ) -> Result<(), AppError> {
+    if !args.dry_run {
+        let db = Arc::new(wiring::open_database(settings).await?);
+        let report = ingest_with(settings, db, log_format).await?;
+        return run_outcome(&report);
+    }
     let specs = load_sources(settings)?;
+    let (repo, counters) = dry_run_stores(settings, wiring::clock().as_ref()).await?;
+    let report = ingest_through(settings, specs, repo, counters, log_format, true).await?;
+    print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
+    run_outcome(&report)
+}
+
+/// A real ingest into `db` (shared with `run`); the report decides the exit status.
+pub(crate) async fn ingest_with(
+    settings: &Settings,
+    db: Arc<crate::adapters::db::Database>,
+    log_format: LogFormat,
+) -> Result<IngestReport, AppError> {
+    let specs = load_sources(settings)?;
+    ingest_through(settings, specs, db.clone(), db, log_format, false).await
+}
+
+async fn ingest_through(
+    settings: &Settings,
+    specs: Vec<crate::ports::SourceSpec>,
+    repo: Arc<dyn Repository>,
+    counters: Arc<dyn CounterStore>,
+    log_format: LogFormat,
+    dry_run: bool,
+) -> Result<IngestReport, AppError> {
     if specs.is_empty() {
         tracing::warn!(
             event = "no_sources",
@@ -39,12 +68,6 @@ pub(crate) async fn ingest(
     }
     let sources = wiring::job_sources(settings)?;
     let clock = wiring::clock();
-    let (repo, counters): (Arc<dyn Repository>, Arc<dyn CounterStore>) = if args.dry_run {
-        dry_run_stores(settings, clock.as_ref()).await?
-    } else {
-        let db = Arc::new(wiring::open_database(settings).await?);
-        (db.clone(), db)
-    };
     repo.sync_sources(&specs).await?;
     let deps = IngestDeps {
         repo,
@@ -52,17 +75,13 @@ pub(crate) async fn ingest(
         sources,
         clock,
     };
-    let mut ingest = Ingest::new(deps, policy(settings, args.dry_run));
+    let mut ingest = Ingest::new(deps, policy(settings, dry_run));
     if log_format == LogFormat::Text
         && let Some(bar) = TerminalProgress::for_terminal()
     {
         ingest = ingest.with_progress(Arc::new(bar));
     }
-    let report = ingest.run().await?;
-    if args.dry_run {
-        print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
-    }
-    run_outcome(&report)
+    Ok(ingest.run().await?)
 }
 
 /// A run in which sources were attempted and none succeeded could not do its work (exit 1,

@@ -1,14 +1,43 @@
 //! `jobs-bot jobs list|show`.
 
 use super::{AppError, parse_source_filter};
+use crate::app::cli::FitClassArg;
 use crate::app::cli::JobsCommand;
 use crate::app::config::Settings;
 use crate::app::{output, wiring};
 use crate::domain::JobUid;
-use crate::ports::{JobFilter, Repository};
+use crate::domain::fit::FitClass;
+use crate::ports::{FitFilter, FitStore, JobFilter, Repository};
 
 pub(crate) async fn jobs(settings: &Settings, cmd: JobsCommand) -> Result<(), AppError> {
     match cmd {
+        JobsCommand::List(args) if args.profile.is_some() => {
+            let key = crate::app::profiles::ProfileKey::parse(
+                args.profile.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| AppError::Usage(e.to_string()))?;
+            let filter = FitFilter {
+                min_score: args.min_fit,
+                class: args.class.map(|c| match c {
+                    FitClassArg::Good => FitClass::Good,
+                    FitClassArg::Maybe => FitClass::Maybe,
+                    FitClassArg::No => FitClass::No,
+                }),
+                open_only: args.open,
+                limit: Some(args.limit),
+            };
+            let db = wiring::open_database(settings).await?;
+            let ranked = db.ranked(key.as_str(), &filter).await?;
+            if ranked.is_empty() {
+                tracing::warn!(
+                    event = "no_fits",
+                    profile = key.as_str(),
+                    hint = "run `jobs-bot score` first (or lower --min-fit)",
+                );
+            }
+            crate::app::output_fit::print_ranked(&ranked, args.format)
+                .map_err(|e| AppError::Output(e.to_string()))
+        }
         JobsCommand::List(args) => {
             let since = args
                 .since

@@ -7,6 +7,8 @@ mod ingest;
 mod jobs;
 mod migrate;
 mod reparse;
+mod run;
+mod score;
 mod sources;
 
 pub(crate) use alert::alert;
@@ -16,6 +18,8 @@ pub(crate) use ingest::ingest;
 pub(crate) use jobs::jobs;
 pub(crate) use migrate::migrate;
 pub(crate) use reparse::reparse;
+pub(crate) use run::run;
+pub(crate) use score::{explain, profiles, score};
 pub(crate) use sources::sources;
 
 use super::config::Settings;
@@ -48,6 +52,10 @@ pub enum AppError {
     Webhook(WebhookError),
     #[error("{failed} doctor check(s) failed")]
     DoctorFailed { failed: usize },
+    #[error(transparent)]
+    Profiles(#[from] crate::app::profiles::ProfilesError),
+    #[error(transparent)]
+    Score(#[from] crate::app::score::ScoreError),
 }
 
 impl AppError {
@@ -55,7 +63,7 @@ impl AppError {
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
             AppError::SourcesFile(SourcesFileError::Write { .. }) => 1,
-            AppError::SourcesFile(_) | AppError::Usage(_) => 2,
+            AppError::SourcesFile(_) | AppError::Usage(_) | AppError::Profiles(_) => 2,
             _ => 1,
         }
     }
@@ -72,6 +80,8 @@ impl AppError {
             AppError::AllSourcesFailed { .. } => "all_sources_failed",
             AppError::Webhook(_) => "alert_webhook_failed",
             AppError::DoctorFailed { .. } => "doctor_failed",
+            AppError::Profiles(_) => "profiles",
+            AppError::Score(_) => "score",
         }
     }
 }
