@@ -5,3 +5,4 @@ mod cli;
 mod doctor;
 mod exit_and_logs;
 mod ingest;
+mod score;
