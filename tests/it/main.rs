@@ -6,6 +6,7 @@
 mod ats;
 mod deploy;
 mod e2e;
+mod fit_ranking;
 mod helpers;
 mod ingest_properties;
 mod ingest_rules;
