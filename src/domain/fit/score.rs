@@ -13,7 +13,7 @@ use crate::domain::WorkplaceType;
 use crate::domain::salary::{Salary, usd_per_unit};
 
 /// Bumped whenever a rule or weight below changes, so stored scores are recomputed.
-pub const SCORER_VERSION: u32 = 1;
+pub const SCORER_VERSION: u32 = 2;
 
 /// The maximum points of each part; they add up to 100.
 pub const SKILLS_MAX: f64 = 45.0;
@@ -289,6 +289,44 @@ fn skills_part(
     (Scored { points, note }, reasons, flags)
 }
 
+/// Role words every title shares: on their own they say nothing about the job.
+const GENERIC_TITLE_WORDS: &[&str] = &[
+    "engineer",
+    "developer",
+    "manager",
+    "specialist",
+    "lead",
+    "head",
+    "consultant",
+    "architect",
+    "analyst",
+    "officer",
+    "associate",
+    "expert",
+];
+
+/// The share of a target title's words the job title has. A target that has specific
+/// words ("backend", "platform") matches only through them, so "iOS Engineer" shares
+/// nothing with "platform engineer"; the generic role word then completes a match.
+fn title_overlap(target: &[String], job_terms: &BTreeSet<&str>) -> f64 {
+    let generic = |w: &str| GENERIC_TITLE_WORDS.contains(&w);
+    let specific: Vec<&str> = target
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !generic(w))
+        .collect();
+    let has = |w: &&str| job_terms.contains(*w);
+    if specific.is_empty() {
+        let hit = target.iter().map(String::as_str).filter(|w| has(w)).count();
+        return hit as f64 / target.len().max(1) as f64;
+    }
+    if !specific.iter().any(has) {
+        return 0.0;
+    }
+    let hit = target.iter().map(String::as_str).filter(|w| has(w)).count();
+    hit as f64 / target.len() as f64
+}
+
 fn title_part(profile: &ProfileModel, job: &JobAnalysis) -> (Scored, Option<String>) {
     if profile.target_titles.is_empty() {
         return (
@@ -303,13 +341,7 @@ fn title_part(profile: &ProfileModel, job: &JobAnalysis) -> (Scored, Option<Stri
     let best = profile
         .target_titles
         .iter()
-        .map(|target| {
-            let hit = target
-                .iter()
-                .filter(|w| job_terms.contains(w.as_str()))
-                .count();
-            (hit as f64 / target.len().max(1) as f64, target)
-        })
+        .map(|target| (title_overlap(target, &job_terms), target))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match best {
         Some((ratio, target)) if ratio > 0.0 => (
@@ -405,6 +437,12 @@ fn location_part(
         }
         _ if !known => (8.0, "location not stated".into()),
         _ if places.is_empty() => (10.0, location.clone()),
+        _ if on_site => {
+            // On site in a place the candidate did not name: it means moving, which
+            // weighs more than a missing part of the location score.
+            flags.push("location_mismatch".into());
+            (-10.0, format!("{location}, on site outside your locations"))
+        }
         _ => {
             flags.push("location_mismatch".into());
             (2.0, format!("{location}, outside your locations"))
