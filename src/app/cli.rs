@@ -97,7 +97,8 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Score (and sync) only this profile; ingest stays global.
+    /// Only score (and sync) this profile, without ingesting: ingestion stays global (the
+    /// per-profile units use this).
     #[arg(long, value_name = "KEY")]
     pub profile: Option<String>,
 }

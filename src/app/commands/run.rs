@@ -1,4 +1,5 @@
-//! `jobs-bot run`: the scheduled job — ingest every source, then score the profiles.
+//! `jobs-bot run`: the scheduled job — ingest every source, then score the profiles;
+//! `run --profile KEY` (the per-profile units) scores that profile only, without ingesting.
 
 use std::sync::Arc;
 
