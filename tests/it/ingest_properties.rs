@@ -555,28 +555,3 @@ fn empty_board_closes_only_after_two_empty_fetches_and_jobs_reopen() {
         assert_eq!(open.len(), 1);
     });
 }
-
-#[test]
-fn exhausted_call_cap_skips_sources_without_failing_them() {
-    block_on(async {
-        let h = Harness::new(None);
-        let keys = [key(AtsKind::Lever, "a"), key(AtsKind::Lever, "b")];
-        h.declare(&keys).await;
-        for k in &keys {
-            h.lever.set_board(k, Vec::new());
-        }
-        let report = h.run(policy(1, 0, 100)).await;
-        assert_eq!(
-            (
-                report.sources_ok,
-                report.sources_rate_limited,
-                report.sources_failed
-            ),
-            (1, 1, 0)
-        );
-        // The skipped one was not marked fetched, so it goes first tomorrow.
-        h.clock.advance(chrono::Duration::days(1));
-        let order = h.repo.enabled_sources().await.unwrap();
-        assert_eq!(order[0].key, keys[1]);
-    });
-}

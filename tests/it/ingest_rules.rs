@@ -178,8 +178,10 @@ fn a_rate_limited_source_records_why_and_keeps_its_place() {
             "{error:?}"
         );
         assert_eq!((b.last_fetched_at, b.failure_count), (None, 0));
-        // A later successful fetch clears it.
+        // Not marked fetched, so it goes first tomorrow.
         h.clock.advance(chrono::Duration::days(1));
+        assert_eq!(h.repo.enabled_sources().await.unwrap()[0].key, keys[1]);
+        // A later successful fetch clears it.
         h.run(policy(0, 0, 100)).await;
         let sources = h.repo.sources().await.unwrap();
         assert_eq!(
