@@ -5,5 +5,6 @@ pub mod clock;
 pub mod cv;
 pub mod db;
 pub mod memory;
+pub mod notion;
 mod memory_fit;
 pub mod webhook;

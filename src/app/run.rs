@@ -18,7 +18,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
     };
     let is_run = matches!(
         cli.command,
-        Command::Ingest(_) | Command::Reparse(_) | Command::Migrate
+        Command::Ingest(_) | Command::Reparse(_) | Command::Migrate | Command::Sync(_)
     );
     // `alert` runs under systemd too: its events belong on stdout, in the journal.
     let is_run = is_run || matches!(cli.command, Command::Alert(_));
@@ -33,6 +33,10 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Command::Reparse(args) => commands::reparse(&settings, args.source.as_deref()).await,
         Command::Alert(args) => commands::alert(&settings, &args).await,
         Command::Doctor => commands::doctor(&settings, cli.env_file.as_deref()).await,
+        Command::Sync(args) => {
+            commands::sync(&settings, args.profile.as_deref(), args.dry_run).await
+        }
+        Command::Notion(cmd) => commands::notion(&settings, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,4 +9,5 @@ mod e2e;
 mod helpers;
 mod ingest_properties;
 mod ingest_rules;
+mod notion;
 mod store;

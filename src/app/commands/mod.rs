@@ -6,8 +6,10 @@ mod doctor;
 mod ingest;
 mod jobs;
 mod migrate;
+mod notion;
 mod reparse;
 mod sources;
+pub mod sync;
 
 pub(crate) use alert::alert;
 pub(crate) use check_config::check_config;
@@ -15,8 +17,10 @@ pub(crate) use doctor::doctor;
 pub(crate) use ingest::ingest;
 pub(crate) use jobs::jobs;
 pub(crate) use migrate::migrate;
+pub(crate) use notion::notion;
 pub(crate) use reparse::reparse;
 pub(crate) use sources::sources;
+pub(crate) use sync::sync;
 
 use super::config::Settings;
 use super::ingest::IngestError;
