@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{Cap, JobUid, SourceKey, StoredFingerprint};
 use crate::ports::{
-    CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceRecord, SourceSpec, StoreError,
+    CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, SourceBatch,
+    SourceRecord, SourceSpec, StoreError,
 };
 
 /// A poisoned lock only means another test thread panicked; the data is still usable.
@@ -308,4 +309,3 @@ impl CounterStore for InMemoryCounters {
         Ok(lock(&self.used).get(&(key, day)).copied().unwrap_or(0))
     }
 }
-

@@ -5,6 +5,6 @@ pub mod clock;
 pub mod cv;
 pub mod db;
 pub mod memory;
-pub mod notion;
 mod memory_fit;
+pub mod notion;
 pub mod webhook;

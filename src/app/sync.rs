@@ -100,11 +100,7 @@ impl SchemaVerdict {
                 continue;
             }
             let label = match schema.wrong_type(spec.prop) {
-                Some(t) => format!(
-                    "{} (is {t}, expected {})",
-                    spec.name,
-                    spec.kind.as_str()
-                ),
+                Some(t) => format!("{} (is {t}, expected {})", spec.name, spec.kind.as_str()),
                 None => format!("{} ({})", spec.name, spec.kind.as_str()),
             };
             let need = if spec.prop == Prop::Profile && shared {
@@ -157,7 +153,10 @@ pub fn page_properties(
         }
     };
     put(Prop::JobTitle, PropValue::Title(job.title.clone()));
-    put(Prop::JobUid, PropValue::RichText(job.uid.as_str().to_string()));
+    put(
+        Prop::JobUid,
+        PropValue::RichText(job.uid.as_str().to_string()),
+    );
     put(Prop::Profile, PropValue::RichText(fit.profile.clone()));
     if let Some(company) = &job.company {
         put(Prop::Company, PropValue::RichText(company.clone()));
@@ -454,7 +453,17 @@ impl Sync {
                             Outcome::Created
                         }))
                     }
-                    _ => Ok(Err(SinkError::Unavailable(reason))),
+                    // Not there: it is safe to create once more.
+                    Ok(None) => match sink.create(&target.data_source, &props).await {
+                        Ok(page_id) => {
+                            store
+                                .save_link(&job.uid, &target.profile, &save(page_id, false))
+                                .await?;
+                            Ok(Ok(Outcome::Created))
+                        }
+                        Err(e) => Ok(Err(e)),
+                    },
+                    Err(_) => Ok(Err(SinkError::Unavailable(reason))),
                 }
             }
             Err(e) => Ok(Err(e)),

@@ -88,12 +88,27 @@ pub const PROPERTIES: &[PropSpec] = &[
     spec(Prop::FitScore, "Fit score", PropKind::Number, Need::Owned),
     spec(Prop::FitClass, "Fit class", PropKind::Select, Need::Owned),
     spec(Prop::FirstSeen, "First seen", PropKind::Date, Need::Owned),
-    spec(Prop::LastChecked, "Last checked", PropKind::Date, Need::Owned),
+    spec(
+        Prop::LastChecked,
+        "Last checked",
+        PropKind::Date,
+        Need::Owned,
+    ),
     spec(Prop::Source, "Source", PropKind::Select, Need::Owned),
     spec(Prop::Region, "Region", PropKind::MultiSelect, Need::Owned),
     spec(Prop::Status, "Status", PropKind::Status, Need::Owned),
-    spec(Prop::Location, "Location", PropKind::RichText, Need::Optional),
-    spec(Prop::Workplace, "Workplace", PropKind::Select, Need::Optional),
+    spec(
+        Prop::Location,
+        "Location",
+        PropKind::RichText,
+        Need::Optional,
+    ),
+    spec(
+        Prop::Workplace,
+        "Workplace",
+        PropKind::Select,
+        Need::Optional,
+    ),
     spec(Prop::Salary, "Salary", PropKind::RichText, Need::Optional),
     spec(Prop::Why, "Why", PropKind::RichText, Need::Optional),
     spec(Prop::Closed, "Closed", PropKind::Checkbox, Need::Optional),
@@ -258,7 +273,13 @@ mod tests {
     #[test]
     fn never_synced_above_the_threshold_is_created() {
         assert_eq!(eligibility(&facts()), Some(SyncAction::Create));
-        assert_eq!(eligibility(&SyncFacts { score: 59, ..facts() }), None);
+        assert_eq!(
+            eligibility(&SyncFacts {
+                score: 59,
+                ..facts()
+            }),
+            None
+        );
         assert_eq!(
             eligibility(&SyncFacts {
                 score: 60,

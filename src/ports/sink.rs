@@ -85,8 +85,7 @@ pub trait Sink: Send + Sync {
     ) -> Result<(), SinkError>;
 
     /// The page with this key, dismissed ones included (the first, if several).
-    async fn find(&self, data_source: &str, key: &PageKey)
-    -> Result<Option<FoundPage>, SinkError>;
+    async fn find(&self, data_source: &str, key: &PageKey) -> Result<Option<FoundPage>, SinkError>;
 
     /// Creates a page; its id. Not retried: the caller re-queries by key first.
     async fn create(

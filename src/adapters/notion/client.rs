@@ -67,7 +67,8 @@ impl Bucket {
         let mut st = self.state.lock().await;
         let now = Instant::now();
         let (tokens, last) = *st;
-        let mut tokens = (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst);
+        let mut tokens =
+            (tokens + now.duration_since(last).as_secs_f64() * self.rate).min(self.burst);
         let mut now = now;
         if tokens < 1.0 {
             let wait = Duration::from_secs_f64((1.0 - tokens) / self.rate);
@@ -95,10 +96,9 @@ impl Failure {
     fn retryable(&self) -> bool {
         match self {
             Failure::Transport(_) => true,
-            Failure::Status { status, .. } => matches!(
-                status.as_u16(),
-                409 | 429 | 500 | 502 | 503 | 504 | 529
-            ),
+            Failure::Status { status, .. } => {
+                matches!(status.as_u16(), 409 | 429 | 500 | 502 | 503 | 504 | 529)
+            }
         }
     }
 
@@ -166,7 +166,12 @@ impl NotionClient {
         format!("{}/v1/{path}", self.config.base_url.trim_end_matches('/'))
     }
 
-    async fn once(&self, method: &Method, path: &str, body: Option<&Value>) -> Result<Value, Failure> {
+    async fn once(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
         self.bucket.take().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut req = self
@@ -189,10 +194,9 @@ impl NotionClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, Utc::now()));
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Failure::Transport(format!("reading Notion's answer: {}", e.without_url())))?;
+        let bytes = resp.bytes().await.map_err(|e| {
+            Failure::Transport(format!("reading Notion's answer: {}", e.without_url()))
+        })?;
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if status.is_success() {
             return Ok(value);
@@ -241,13 +245,23 @@ impl NotionClient {
                 } => (*after).min(Duration::from_secs(120)),
                 _ => backoff,
             };
-            tracing::debug!(event = "notion_retry", path, attempt, wait_ms = wait.as_millis() as u64);
+            tracing::debug!(
+                event = "notion_retry",
+                path,
+                attempt,
+                wait_ms = wait.as_millis() as u64
+            );
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 
-    async fn query(&self, data_source: &str, filter: &Value, in_trash: bool) -> Result<Option<FoundPage>, SinkError> {
+    async fn query(
+        &self,
+        data_source: &str,
+        filter: &Value,
+        in_trash: bool,
+    ) -> Result<Option<FoundPage>, SinkError> {
         let mut body = json!({ "filter": filter, "page_size": 10 });
         if in_trash {
             body["in_trash"] = json!(true);
@@ -282,7 +296,12 @@ impl NotionClient {
 impl Sink for NotionClient {
     async fn schema(&self, data_source: &str) -> Result<SinkSchema, SinkError> {
         let answer = self
-            .request(Method::GET, &format!("data_sources/{data_source}"), None, Idempotent::Yes)
+            .request(
+                Method::GET,
+                &format!("data_sources/{data_source}"),
+                None,
+                Idempotent::Yes,
+            )
             .await
             .map_err(Failure::into_sink_error)?;
         let properties = answer["properties"]
@@ -297,7 +316,11 @@ impl Sink for NotionClient {
         Ok(SinkSchema { properties })
     }
 
-    async fn add_properties(&self, data_source: &str, props: &[(String, PropKind)]) -> Result<(), SinkError> {
+    async fn add_properties(
+        &self,
+        data_source: &str,
+        props: &[(String, PropKind)],
+    ) -> Result<(), SinkError> {
         let map: serde_json::Map<String, Value> = props
             .iter()
             .map(|(name, kind)| (name.clone(), property_schema(*kind)))
@@ -314,9 +337,13 @@ impl Sink for NotionClient {
     }
 
     async fn find(&self, data_source: &str, key: &PageKey) -> Result<Option<FoundPage>, SinkError> {
-        let mut clauses = vec![json!({ "property": Prop::JobUid.name(), "rich_text": { "equals": key.job_uid } })];
+        let mut clauses = vec![
+            json!({ "property": Prop::JobUid.name(), "rich_text": { "equals": key.job_uid } }),
+        ];
         if let Some(profile) = &key.profile {
-            clauses.push(json!({ "property": Prop::Profile.name(), "rich_text": { "equals": profile } }));
+            clauses.push(
+                json!({ "property": Prop::Profile.name(), "rich_text": { "equals": profile } }),
+            );
         }
         let filter = if clauses.len() == 1 {
             clauses.remove(0)
@@ -329,7 +356,11 @@ impl Sink for NotionClient {
         self.query(data_source, &filter, true).await
     }
 
-    async fn create(&self, data_source: &str, props: &[(Prop, PropValue)]) -> Result<String, SinkError> {
+    async fn create(
+        &self,
+        data_source: &str,
+        props: &[(Prop, PropValue)],
+    ) -> Result<String, SinkError> {
         let body = json!({
             "parent": { "type": "data_source_id", "data_source_id": data_source },
             "properties": encode(props),
@@ -344,20 +375,34 @@ impl Sink for NotionClient {
             .ok_or_else(|| SinkError::Unavailable("Notion created a page without an id".into()))
     }
 
-    async fn update(&self, page_id: &str, props: &[(Prop, PropValue)]) -> Result<UpdateOutcome, SinkError> {
+    async fn update(
+        &self,
+        page_id: &str,
+        props: &[(Prop, PropValue)],
+    ) -> Result<UpdateOutcome, SinkError> {
         let body = json!({ "properties": encode(props) });
         match self
-            .request(Method::PATCH, &format!("pages/{page_id}"), Some(&body), Idempotent::Yes)
+            .request(
+                Method::PATCH,
+                &format!("pages/{page_id}"),
+                Some(&body),
+                Idempotent::Yes,
+            )
             .await
         {
             Ok(page) => {
                 let gone = page["archived"].as_bool().unwrap_or(false)
                     || page["in_trash"].as_bool().unwrap_or(false);
-                Ok(if gone { UpdateOutcome::Dismissed } else { UpdateOutcome::Updated })
+                Ok(if gone {
+                    UpdateOutcome::Dismissed
+                } else {
+                    UpdateOutcome::Updated
+                })
             }
-            Err(Failure::Status { status, message, .. })
-                if status == StatusCode::BAD_REQUEST
-                    && (message.contains("archived") || message.contains("trash")) =>
+            Err(Failure::Status {
+                status, message, ..
+            }) if status == StatusCode::BAD_REQUEST
+                && (message.contains("archived") || message.contains("trash")) =>
             {
                 Ok(UpdateOutcome::Dismissed)
             }

@@ -60,12 +60,20 @@ mod tests {
             (Prop::Closed, PropValue::Checkbox(true)),
             (Prop::Status, PropValue::Status("New".into())),
         ]);
-        let title = body["Job Title"]["title"][0]["text"]["content"].as_str().unwrap();
+        let title = body["Job Title"]["title"][0]["text"]["content"]
+            .as_str()
+            .unwrap();
         assert_eq!(title.len(), 2000);
         assert_eq!(body["Fit score"], json!({ "number": 82.0 }));
         assert_eq!(body["Fit class"], json!({ "select": { "name": "Good" } }));
-        assert_eq!(body["Region"], json!({ "multi_select": [{ "name": "EU" }] }));
-        assert_eq!(body["First seen"], json!({ "date": { "start": "2026-11-30" } }));
+        assert_eq!(
+            body["Region"],
+            json!({ "multi_select": [{ "name": "EU" }] })
+        );
+        assert_eq!(
+            body["First seen"],
+            json!({ "date": { "start": "2026-11-30" } })
+        );
         assert_eq!(body["Closed"], json!({ "checkbox": true }));
         assert_eq!(body["Status"], json!({ "status": { "name": "New" } }));
         assert_eq!(

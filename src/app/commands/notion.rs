@@ -17,7 +17,10 @@ pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<()
         NotionCommand::Check { profile } => (profile.as_deref(), false),
         NotionCommand::Setup { profile } => (profile.as_deref(), true),
     };
-    let store = wiring::open_existing_database(settings).await.ok().flatten();
+    let store = wiring::open_existing_database(settings)
+        .await
+        .ok()
+        .flatten();
     let store_ref = store.as_ref().map(|db| db as &dyn FitStore);
     let mut targets = targets(settings, store_ref, profile).await?;
     if targets.is_empty()
@@ -51,7 +54,10 @@ pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<()
             Ok(v) => v,
             Err(e) => {
                 bad += 1;
-                println!("{} → {}: cannot read the data source: {e}", t.profile, t.data_source);
+                println!(
+                    "{} → {}: cannot read the data source: {e}",
+                    t.profile, t.data_source
+                );
                 continue;
             }
         };
@@ -63,7 +69,11 @@ pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<()
                 .filter(|s| !verdict.present.contains(&s.prop))
                 .filter(|s| {
                     // A name taken by a property of another type is the user's: left alone.
-                    !verdict.missing_owned.iter().chain(&verdict.missing_required).chain(&verdict.missing_optional)
+                    !verdict
+                        .missing_owned
+                        .iter()
+                        .chain(&verdict.missing_required)
+                        .chain(&verdict.missing_optional)
                         .any(|m| m.starts_with(&format!("{} (is ", s.name)))
                 })
                 .map(|s| (s.name.to_string(), s.kind))

@@ -140,6 +140,10 @@ impl FakeNotion {
         lock(&self.state).faults.insert(request, status);
     }
 
+    pub fn clear_faults(&self) {
+        lock(&self.state).faults.clear();
+    }
+
     pub fn set_down(&self, status: Option<u16>) {
         lock(&self.state).down = status;
     }
@@ -167,7 +171,11 @@ impl FakeNotion {
 
     pub fn archive(&self, page_id: &str) {
         let mut st = lock(&self.state);
-        st.pages.iter_mut().find(|p| p.id == page_id).unwrap().archived = true;
+        st.pages
+            .iter_mut()
+            .find(|p| p.id == page_id)
+            .unwrap()
+            .archived = true;
     }
 }
 
@@ -189,7 +197,10 @@ fn matches(page: &FakePage, filter: &Value) -> bool {
     if let Some(all) = filter.get("and").and_then(Value::as_array) {
         return all.iter().all(|f| matches(page, f));
     }
-    match (filter["property"].as_str(), filter["rich_text"]["equals"].as_str()) {
+    match (
+        filter["property"].as_str(),
+        filter["rich_text"]["equals"].as_str(),
+    ) {
         (Some(prop), Some(want)) => page.text(prop).as_deref() == Some(want),
         _ => true,
     }
@@ -233,7 +244,14 @@ fn answer(st: &mut State, req: &Request, n: usize, method: &str, path: &str) -> 
         return Answer(error(401, "unauthorized", "API token is invalid."), 401);
     }
     if header("notion-version").as_deref() != Some(VERSION) {
-        return Answer(error(400, "missing_version", "Notion-Version header missing or wrong"), 400);
+        return Answer(
+            error(
+                400,
+                "missing_version",
+                "Notion-Version header missing or wrong",
+            ),
+            400,
+        );
     }
     if let Some(status) = st.down.or_else(|| st.faults.get(&n).copied()) {
         let r = match status {
@@ -255,21 +273,40 @@ fn answer(st: &mut State, req: &Request, n: usize, method: &str, path: &str) -> 
                 })),
                 200,
             ),
-            None => Answer(error(404, "object_not_found", "Could not find data source."), 404),
+            None => Answer(
+                error(404, "object_not_found", "Could not find data source."),
+                404,
+            ),
         },
         ("PATCH", ["data_sources", id]) => {
             let Some(props) = st.sources.get_mut(*id) else {
-                return Answer(error(404, "object_not_found", "Could not find data source."), 404);
+                return Answer(
+                    error(404, "object_not_found", "Could not find data source."),
+                    404,
+                );
             };
             for (name, config) in body["properties"].as_object().cloned().unwrap_or_default() {
-                let kind = config.as_object().and_then(|m| m.keys().next().cloned()).unwrap_or_default();
-                props.insert(name.clone(), json!({ "id": name, "name": name, "type": kind }));
+                let kind = config
+                    .as_object()
+                    .and_then(|m| m.keys().next().cloned())
+                    .unwrap_or_default();
+                props.insert(
+                    name.clone(),
+                    json!({ "id": name, "name": name, "type": kind }),
+                );
             }
-            Answer(ResponseTemplate::new(200).set_body_json(json!({ "object": "data_source", "id": id })), 200)
+            Answer(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "object": "data_source", "id": id })),
+                200,
+            )
         }
         ("POST", ["data_sources", id, "query"]) => {
             if !st.sources.contains_key(*id) {
-                return Answer(error(404, "object_not_found", "Could not find data source."), 404);
+                return Answer(
+                    error(404, "object_not_found", "Could not find data source."),
+                    404,
+                );
             }
             let trash = body["in_trash"].as_bool().unwrap_or(false);
             let results: Vec<Value> = st
@@ -287,14 +324,24 @@ fn answer(st: &mut State, req: &Request, n: usize, method: &str, path: &str) -> 
             )
         }
         ("POST", ["pages"]) => {
-            let ds = body["parent"]["data_source_id"].as_str().unwrap_or("").to_string();
+            let ds = body["parent"]["data_source_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             let Some(schema) = st.sources.get(&ds) else {
-                return Answer(error(404, "object_not_found", "Could not find data source."), 404);
+                return Answer(
+                    error(404, "object_not_found", "Could not find data source."),
+                    404,
+                );
             };
             let props = body["properties"].as_object().cloned().unwrap_or_default();
             if let Some(bad) = props.keys().find(|k| !schema.contains_key(*k)) {
                 return Answer(
-                    error(400, "validation_error", &format!("{bad} is not a property that exists.")),
+                    error(
+                        400,
+                        "validation_error",
+                        &format!("{bad} is not a property that exists."),
+                    ),
                     400,
                 );
             }
@@ -315,7 +362,11 @@ fn answer(st: &mut State, req: &Request, n: usize, method: &str, path: &str) -> 
             };
             if page.archived {
                 return Answer(
-                    error(400, "validation_error", "Can't edit block that is archived. You must unarchive the block before editing."),
+                    error(
+                        400,
+                        "validation_error",
+                        "Can't edit block that is archived. You must unarchive the block before editing.",
+                    ),
                     400,
                 );
             }
@@ -325,7 +376,10 @@ fn answer(st: &mut State, req: &Request, n: usize, method: &str, path: &str) -> 
             let json = page_json(page);
             Answer(ResponseTemplate::new(200).set_body_json(json), 200)
         }
-        _ => Answer(error(400, "invalid_request_url", "Invalid request URL."), 400),
+        _ => Answer(
+            error(400, "invalid_request_url", "Invalid request URL."),
+            400,
+        ),
     }
 }
 

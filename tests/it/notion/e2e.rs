@@ -10,7 +10,11 @@ async fn world(notion_url: &str) -> World {
     let mut w = World::new(Backend::Sqlite).await;
     let profiles = w.dir.path().join("profiles");
     std::fs::create_dir_all(profiles.join("alice")).unwrap();
-    std::fs::write(profiles.join("alice").join("profile.toml"), "fit_min = 60\n").unwrap();
+    std::fs::write(
+        profiles.join("alice").join("profile.toml"),
+        "fit_min = 60\n",
+    )
+    .unwrap();
     w.set("PROFILES_DIR", profiles.to_str().unwrap());
     w.set("NOTION_TOKEN", TOKEN);
     w.set("NOTION_VERSION", VERSION);
@@ -23,8 +27,15 @@ async fn world(notion_url: &str) -> World {
 fn check_failed_run(out: &std::process::Output) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status);
-    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "the token leaked");
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "the token leaked"
+    );
     let evs = events(&out.stdout);
     let failed: Vec<&Value> = evs
         .iter()
@@ -32,7 +43,10 @@ fn check_failed_run(out: &std::process::Output) {
         .collect();
     assert_eq!(failed.len(), 1, "{stdout}");
     assert_eq!(failed[0]["profile"], "alice");
-    assert!(evs.iter().any(|e| e["event"] == "notion_sync_done"), "{stdout}");
+    assert!(
+        evs.iter().any(|e| e["event"] == "notion_sync_done"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -53,7 +67,10 @@ async fn sync_with_notion_down_exits_0_and_logs_notion_sync_failed() {
 #[tokio::test]
 async fn notion_check_reports_and_setup_adds_the_missing_properties() {
     let fake = FakeNotion::start().await;
-    fake.add_data_source("ds-main", &[("Job Title", "title"), ("Job UID", "rich_text")]);
+    fake.add_data_source(
+        "ds-main",
+        &[("Job Title", "title"), ("Job UID", "rich_text")],
+    );
     let w = world(&fake.uri()).await;
     let out = w.run(&["notion", "check"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
