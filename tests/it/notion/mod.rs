@@ -28,6 +28,7 @@ struct H {
     src: SourceKey,
     jobs: Vec<PlannedJob>,
     rps: u32,
+    limit: usize,
 }
 
 fn fit(score: u8) -> Fit {
@@ -97,6 +98,7 @@ impl H {
             src,
             jobs,
             rps: 50,
+            limit: 50,
         }
     }
 
@@ -123,7 +125,7 @@ impl H {
             clock: self.clock.clone(),
         };
         let policy = SyncPolicy {
-            limit: 50,
+            limit: self.limit,
             dry_run,
             max_consecutive_failures: 3,
         };
@@ -516,4 +518,28 @@ async fn a_wrong_token_is_rejected_and_never_shown() {
     let err = client.schema(DS).await.unwrap_err().to_string();
     assert!(err.contains("401"), "{err}");
     assert!(!err.contains("ntn_wrong_secret"));
+}
+
+#[tokio::test]
+async fn at_most_sync_limit_pages_per_run_best_fit_first() {
+    let mut h = H::new(&[61, 95, 70, 88, 30]).await;
+    h.limit = 2;
+    let report = h.sync().await;
+    assert_eq!(report.created, 2);
+    let scores: std::collections::HashSet<String> = h
+        .fake
+        .pages()
+        .iter()
+        .map(|p| p.properties["Fit score"]["number"].to_string())
+        .collect();
+    assert_eq!(
+        scores,
+        ["95.0", "88.0"].iter().map(|s| s.to_string()).collect()
+    );
+    h.clock.set(t(2000));
+    let report = h.sync().await;
+    assert_eq!((report.created, report.unchanged), (2, 2));
+    let report = h.sync().await;
+    assert_eq!(report.created, 0, "the 30 stays out");
+    assert_eq!(h.fake.pages().len(), 4);
 }
