@@ -90,3 +90,41 @@ async fn notion_check_reports_and_setup_adds_the_missing_properties() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("missing (required): Job Title"));
 }
+
+#[tokio::test]
+async fn sync_reports_a_missing_property_once_by_name_and_exits_0() {
+    let fake = FakeNotion::start().await;
+    let props: Vec<(&str, &str)> = crate::helpers::notion::full_schema()
+        .into_iter()
+        .filter(|(n, _)| *n != "Company")
+        .collect();
+    fake.add_data_source("ds-main", &props);
+    let w = world(&fake.uri()).await;
+    let out = w.run(&["sync"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(!stdout.contains(TOKEN));
+    let evs = events(&out.stdout);
+    let missing: Vec<&Value> = evs
+        .iter()
+        .filter(|e| e["event"] == "notion_property_missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{stdout}");
+    assert_eq!(missing[0]["property"], "Company (rich_text)");
+    let done = evs
+        .iter()
+        .find(|e| e["event"] == "notion_sync_done")
+        .expect("notion_sync_done");
+    for field in [
+        "created",
+        "updated",
+        "unchanged",
+        "dismissed",
+        "failed",
+        "requests",
+        "rate_limited",
+    ] {
+        assert!(done.get(field).is_some(), "{field} in {done}");
+    }
+    assert!(evs.iter().all(|e| e["event"] != "notion_sync_failed"));
+}
