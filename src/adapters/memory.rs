@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{Cap, JobUid, SourceKey, StoredFingerprint};
 use crate::ports::{
-    CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, Sink, SinkError,
-    SinkItem, SinkReceipt, SourceBatch, SourceRecord, SourceSpec, StoreError,
+    CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, SourceBatch,
+    SourceRecord, SourceSpec, StoreError,
 };
 
 /// A poisoned lock only means another test thread panicked; the data is still usable.
@@ -307,34 +307,5 @@ impl CounterStore for InMemoryCounters {
 
     async fn used(&self, key: CounterKey, day: NaiveDate) -> Result<u64, StoreError> {
         Ok(lock(&self.used).get(&(key, day)).copied().unwrap_or(0))
-    }
-}
-
-/// A sink that keeps what it was given.
-#[derive(Debug, Default)]
-pub struct InMemorySink {
-    pages: Mutex<BTreeMap<String, SinkItem>>,
-}
-
-impl InMemorySink {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn pages(&self) -> BTreeMap<String, SinkItem> {
-        lock(&self.pages).clone()
-    }
-}
-
-#[async_trait]
-impl Sink for InMemorySink {
-    async fn upsert(&self, item: &SinkItem) -> Result<SinkReceipt, SinkError> {
-        let mut pages = lock(&self.pages);
-        let page_id = item
-            .existing_page_id
-            .clone()
-            .unwrap_or_else(|| format!("page-{}", item.job_uid));
-        pages.insert(page_id.clone(), item.clone());
-        Ok(SinkReceipt { page_id })
     }
 }

@@ -43,6 +43,7 @@ fn scoring_row(job: &JobRecord, enrichment: Option<&JobEnrichment>) -> ScoringRo
         workplace: p.workplace_type,
         url: p.url.clone(),
         closed: job.closed_at.is_some(),
+        closed_at: job.closed_at,
         posted_at: p.posted_at,
         first_seen_at: job.first_seen_at,
         changed_at: job.changed_at,

@@ -6,4 +6,5 @@ pub mod cv;
 pub mod db;
 pub mod memory;
 mod memory_fit;
+pub mod notion;
 pub mod webhook;

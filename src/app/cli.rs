@@ -64,6 +64,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The scheduled job (what the systemd unit runs): ingest, then score, then sync.
     Run(RunArgs),
+    /// Sync each profile's best-fitting jobs to its Notion data source: pages created or
+    /// updated when something changed, never duplicated, never recreated once dismissed.
+    Sync(SyncArgs),
+    /// The Notion data sources' schema: check it, or add the missing properties.
+    #[command(subcommand)]
+    Notion(NotionCommand),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +107,30 @@ pub struct RunArgs {
     /// per-profile units use this).
     #[arg(long, value_name = "KEY")]
     pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this profile.
+    #[arg(long, value_name = "KEY")]
+    pub profile: Option<String>,
+    /// Print what would be created and updated; send no write request, store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotionCommand {
+    /// Print each profile's data source verdict: required, owned and optional properties.
+    Check {
+        #[arg(long, value_name = "KEY")]
+        profile: Option<String>,
+    },
+    /// Add the missing properties jobs-bot writes (never changes existing ones).
+    Setup {
+        #[arg(long, value_name = "KEY")]
+        profile: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,8 @@ pub struct NotionSettings {
     pub data_source_id: Option<String>,
     pub version: String,
     pub base_url: String,
+    /// `NOTION_RPS`: requests per second on average (token bucket).
+    pub rps: u32,
 }
 
 /// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
@@ -231,6 +233,7 @@ impl Settings {
             data_source_id,
             version: r.string("NOTION_VERSION", DEFAULT_NOTION_VERSION),
             base_url: r.url("NOTION_BASE_URL", "https://api.notion.com"),
+            rps: r.number("NOTION_RPS", 3, 1, 100) as u32,
         };
 
         let log_format = match r.raw("LOG_FORMAT").map(|v| v.to_ascii_lowercase()) {

@@ -13,4 +13,5 @@ pub mod reparse;
 pub mod run;
 pub mod score;
 pub mod sources_file;
+pub mod sync;
 pub mod wiring;

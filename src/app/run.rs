@@ -23,6 +23,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             | Command::Migrate
             | Command::Score(_)
             | Command::Run(_)
+            | Command::Sync(_)
     );
     // `alert` runs under systemd too: its events belong on stdout, in the journal.
     let is_run = is_run || matches!(cli.command, Command::Alert(_));
@@ -41,6 +42,10 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Command::Profiles(cmd) => commands::profiles(&settings, cmd).await,
         Command::Explain(args) => commands::explain(&settings, &args).await,
         Command::Run(args) => commands::run(&settings, &args, log_format).await,
+        Command::Sync(args) => {
+            commands::sync(&settings, args.profile.as_deref(), args.dry_run).await
+        }
+        Command::Notion(cmd) => commands::notion(&settings, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ pub mod job;
 pub mod providers;
 pub mod salary;
 pub mod source;
+pub mod sync;
 pub mod upsert;
 
 pub use caps::Cap;

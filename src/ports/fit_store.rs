@@ -63,6 +63,8 @@ pub struct ScoringRow {
     pub workplace: Option<WorkplaceType>,
     pub url: Option<String>,
     pub closed: bool,
+    /// When the job was closed (`None` while open).
+    pub closed_at: Option<DateTime<Utc>>,
     pub posted_at: Option<DateTime<Utc>>,
     pub first_seen_at: DateTime<Utc>,
     /// When the job's content last changed.

@@ -19,4 +19,4 @@ pub use repository::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,
     SourceSpec, StoreError,
 };
-pub use sink::{Sink, SinkError, SinkItem, SinkReceipt};
+pub use sink::{FoundPage, PageKey, Sink, SinkError, SinkSchema, SinkStats, UpdateOutcome};

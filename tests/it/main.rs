@@ -10,4 +10,5 @@ mod fit_ranking;
 mod helpers;
 mod ingest_properties;
 mod ingest_rules;
+mod notion;
 mod store;

@@ -284,6 +284,7 @@ pub fn scoring_row((job, enrichment, declared): ScoringTuple) -> Result<ScoringR
         workplace: job.workplace_type.as_deref().map(workplace).transpose()?,
         url: job.url,
         closed: job.closed_at.is_some(),
+        closed_at: job.closed_at.map(utc),
         posted_at: job.posted_at.map(utc),
         first_seen_at: utc(job.first_seen_at),
         changed_at: utc(job.changed_at),

@@ -6,10 +6,12 @@ mod doctor;
 mod ingest;
 mod jobs;
 mod migrate;
+mod notion;
 mod reparse;
 mod run;
 mod score;
 mod sources;
+pub mod sync;
 
 pub(crate) use alert::alert;
 pub(crate) use check_config::check_config;
@@ -17,10 +19,12 @@ pub(crate) use doctor::doctor;
 pub(crate) use ingest::ingest;
 pub(crate) use jobs::jobs;
 pub(crate) use migrate::migrate;
+pub(crate) use notion::notion;
 pub(crate) use reparse::reparse;
 pub(crate) use run::run;
 pub(crate) use score::{explain, profiles, score};
 pub(crate) use sources::sources;
+pub(crate) use sync::sync;
 
 use super::config::Settings;
 use super::ingest::IngestError;

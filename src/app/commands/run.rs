@@ -1,24 +1,40 @@
-//! `jobs-bot run`: the scheduled job — ingest every source, then score the profiles;
-//! `run --profile KEY` (the per-profile units) scores that profile only, without ingesting.
+//! `jobs-bot run`: the scheduled job — ingest every source, score the profiles, sync to
+//! Notion; `run --profile KEY` (the per-profile units) scores and syncs that profile only.
 
 use std::sync::Arc;
 
 use super::AppError;
 use super::ingest::{ingest_with, run_outcome};
 use super::score::score_with;
+use super::sync::sync_profiles;
 use crate::app::cli::RunArgs;
 use crate::app::config::{LogFormat, Settings};
 use crate::app::wiring;
 
-/// Ingest stays global; scoring (and the profile filter) follows. A run whose sources
-/// all failed still scores what is stored, then exits 1 so the alert fires.
+/// Ingest stays global: the main unit ingests and scores every profile, a per-profile unit
+/// (`--profile`) only scores and syncs its profile. A run whose sources all failed still
+/// scores and syncs what is stored, then exits 1 so the alert fires.
 pub(crate) async fn run(
     settings: &Settings,
     args: &RunArgs,
     log_format: LogFormat,
 ) -> Result<(), AppError> {
     let db = Arc::new(wiring::open_database(settings).await?);
+    if let Some(profile) = args.profile.as_deref() {
+        score_with(settings, db, Some(profile), false).await?;
+        return sync_if_enabled(settings, Some(profile)).await;
+    }
     let report = ingest_with(settings, db.clone(), log_format).await?;
-    score_with(settings, db, args.profile.as_deref(), false).await?;
+    score_with(settings, db, None, false).await?;
+    sync_if_enabled(settings, None).await?;
     run_outcome(&report)
+}
+
+/// Notion last, when `SYNC_TO_NOTION=1`. Notion's own failures are logged and kept per
+/// item by the sync and never fail the run; only the database failing does.
+async fn sync_if_enabled(settings: &Settings, profile: Option<&str>) -> Result<(), AppError> {
+    if settings.sync_to_notion {
+        sync_profiles(settings, profile, false).await?;
+    }
+    Ok(())
 }

@@ -5,5 +5,6 @@ pub mod ats;
 pub mod e2e;
 pub mod fakes;
 pub mod mysql;
+pub mod notion;
 pub mod snapshot;
 pub mod store;

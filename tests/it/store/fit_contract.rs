@@ -27,6 +27,7 @@ contract!(
     fit_round_trips_every_field,
     fits_and_analyses_need_a_stored_job,
     five_thousand_fits_in_one_call,
+    scoring_rows_and_ranked_carry_closed_at,
 );
 
 fn skill(name: &str) -> Skill {
@@ -352,6 +353,7 @@ async fn scoring_rows_page_by_uid_with_enrichment_only_when_analyzed(s: &Store) 
         workplace: Some(WorkplaceType::Remote),
         url: p.url.clone(),
         closed: false,
+        closed_at: None,
         posted_at: p.posted_at,
         first_seen_at: t(2),
         changed_at: t(2),
@@ -720,4 +722,28 @@ async fn five_thousand_fits_in_one_call(s: &Store) {
         .unwrap();
     let perfect = rows.iter().filter(|r| r.fit.score == 100).count();
     assert_eq!(best.len(), perfect);
+}
+
+async fn scoring_rows_and_ranked_carry_closed_at(s: &Store) {
+    let src = key(AtsKind::Lever, "acme");
+    let jobs = store_jobs(s, &src, &["1", "2"], t(1)).await;
+    let mut batch = ok_batch(&src, t(50));
+    batch.closed = vec![jobs[0].uid.clone()];
+    s.repo.apply_batch(&batch).await.unwrap();
+    s.fits
+        .save_fits(&[
+            record(&jobs[0].uid, "p", 70, "h1"),
+            record(&jobs[1].uid, "p", 60, "h2"),
+        ])
+        .await
+        .unwrap();
+    let rows = s.fits.scoring_rows(None, 10).await.unwrap();
+    let closed = rows.iter().find(|r| r.uid == jobs[0].uid).unwrap();
+    assert!(closed.closed);
+    assert_eq!(closed.closed_at, Some(t(50)));
+    let open = rows.iter().find(|r| r.uid == jobs[1].uid).unwrap();
+    assert_eq!((open.closed, open.closed_at), (false, None));
+    let ranked = s.fits.ranked("p", &FitFilter::default()).await.unwrap();
+    assert_eq!(ranked[0].1.closed_at, Some(t(50)));
+    assert_eq!(ranked[1].1.closed_at, None);
 }

@@ -1,0 +1,130 @@
+//! The built binary: `sync` with Notion down still exits 0 and says why; `notion check`
+//! and `setup` against the fake.
+
+use serde_json::Value;
+
+use crate::helpers::e2e::{Backend, World, events};
+use crate::helpers::notion::{FakeNotion, TOKEN, VERSION};
+
+async fn world(notion_url: &str) -> World {
+    let mut w = World::new(Backend::Sqlite).await;
+    let profiles = w.dir.path().join("profiles");
+    std::fs::create_dir_all(profiles.join("alice")).unwrap();
+    std::fs::write(
+        profiles.join("alice").join("profile.toml"),
+        "fit_min = 60\n",
+    )
+    .unwrap();
+    w.set("PROFILES_DIR", profiles.to_str().unwrap());
+    w.set("NOTION_TOKEN", TOKEN);
+    w.set("NOTION_VERSION", VERSION);
+    w.set("NOTION_DATA_SOURCE_ID", "ds-main");
+    w.set("NOTION_BASE_URL", notion_url);
+    w.set("SYNC_TO_NOTION", "1");
+    w
+}
+
+fn check_failed_run(out: &std::process::Output) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+        "the token leaked"
+    );
+    let evs = events(&out.stdout);
+    let failed: Vec<&Value> = evs
+        .iter()
+        .filter(|e| e["event"] == "notion_sync_failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{stdout}");
+    assert_eq!(failed[0]["profile"], "alice");
+    assert!(
+        evs.iter().any(|e| e["event"] == "notion_sync_done"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn sync_with_notion_down_exits_0_and_logs_notion_sync_failed() {
+    let fake = FakeNotion::start().await;
+    fake.set_down(Some(500));
+    let w = world(&fake.uri()).await;
+    let out = w.run(&["sync"]).await;
+    check_failed_run(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("500"));
+
+    // Connection refused.
+    let w = world("http://127.0.0.1:9").await;
+    let out = w.run(&["sync"]).await;
+    check_failed_run(&out);
+}
+
+#[tokio::test]
+async fn notion_check_reports_and_setup_adds_the_missing_properties() {
+    let fake = FakeNotion::start().await;
+    fake.add_data_source(
+        "ds-main",
+        &[("Job Title", "title"), ("Job UID", "rich_text")],
+    );
+    let w = world(&fake.uri()).await;
+    let out = w.run(&["notion", "check"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("missing: Fit score (number)"), "{stdout}");
+
+    let out = w.run(&["notion", "setup"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("added"), "{stdout}");
+    let out = w.run(&["notion", "check"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!stdout.contains("missing:"), "{stdout}");
+
+    fake.add_data_source("ds-main", &[("Name", "title")]);
+    let out = w.run(&["notion", "check"]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("missing (required): Job Title"));
+}
+
+#[tokio::test]
+async fn sync_reports_a_missing_property_once_by_name_and_exits_0() {
+    let fake = FakeNotion::start().await;
+    let props: Vec<(&str, &str)> = crate::helpers::notion::full_schema()
+        .into_iter()
+        .filter(|(n, _)| *n != "Company")
+        .collect();
+    fake.add_data_source("ds-main", &props);
+    let w = world(&fake.uri()).await;
+    let out = w.run(&["sync"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(!stdout.contains(TOKEN));
+    let evs = events(&out.stdout);
+    let missing: Vec<&Value> = evs
+        .iter()
+        .filter(|e| e["event"] == "notion_property_missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{stdout}");
+    assert_eq!(missing[0]["property"], "Company (rich_text)");
+    let done = evs
+        .iter()
+        .find(|e| e["event"] == "notion_sync_done")
+        .expect("notion_sync_done");
+    for field in [
+        "created",
+        "updated",
+        "unchanged",
+        "dismissed",
+        "failed",
+        "requests",
+        "rate_limited",
+    ] {
+        assert!(done.get(field).is_some(), "{field} in {done}");
+    }
+    assert!(evs.iter().all(|e| e["event"] != "notion_sync_failed"));
+}
