@@ -64,6 +64,31 @@ async fn sync_with_notion_down_exits_0_and_logs_notion_sync_failed() {
     check_failed_run(&out);
 }
 
+/// `run` (the unit's command): ingest and score succeed, Notion being down only logs.
+#[tokio::test]
+async fn run_with_notion_down_still_ingests_and_scores_and_exits_0() {
+    let fake = FakeNotion::start().await;
+    fake.set_down(Some(503));
+    let w = world(&fake.uri()).await;
+    std::fs::write(
+        w.dir.path().join("profiles").join("alice").join("cv.md"),
+        "Senior Backend Engineer (2015 - present): Rust, PostgreSQL, Kubernetes.\n",
+    )
+    .unwrap();
+    w.declare(&["acme"], &[]);
+    w.serve_greenhouse(
+        "acme",
+        crate::helpers::e2e::greenhouse_board("acme", &[(1, "Senior Backend Engineer")]),
+    )
+    .await;
+    let out = w.run(&["run"]).await;
+    check_failed_run(&out);
+    let evs = events(&out.stdout);
+    let done = |name: &str| evs.iter().find(|e| e["event"] == name).cloned();
+    assert_eq!(done("ingest_done").expect("ingest_done")["inserted"], 1);
+    assert_eq!(done("score_done").expect("score_done")["scored"], 1);
+}
+
 #[tokio::test]
 async fn notion_check_reports_and_setup_adds_the_missing_properties() {
     let fake = FakeNotion::start().await;
