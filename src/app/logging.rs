@@ -91,25 +91,43 @@ where
         let mut fields = Map::new();
         event.record(&mut FieldVisitor(&mut fields));
         let meta = event.metadata();
-        let mut line = Map::new();
-        line.insert(
-            "timestamp".into(),
-            Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-        );
-        line.insert(
-            "level".into(),
-            Value::from(meta.level().as_str().to_ascii_lowercase()),
-        );
         let event_name = fields.remove("event").unwrap_or_else(|| Value::from("log"));
-        line.insert("event".into(), event_name);
-        line.insert("run_id".into(), Value::from(self.run_id.as_str()));
-        line.insert("target".into(), Value::from(meta.target()));
-        for (k, v) in fields {
-            // The fixed keys above win: a field cannot forge them.
-            line.entry(k).or_insert(v);
-        }
-        writeln!(writer, "{}", Value::Object(line))
+        let line = json_line(
+            meta.level(),
+            event_name,
+            &self.run_id,
+            meta.target(),
+            fields,
+        );
+        writeln!(writer, "{line}")
     }
+}
+
+/// One log line: `timestamp`, `level`, `event`, `run_id`, `target`, then the fields (the
+/// fixed keys win: a field cannot forge them).
+fn json_line(
+    level: &Level,
+    event: Value,
+    run_id: &str,
+    target: &str,
+    fields: Map<String, Value>,
+) -> Value {
+    let mut line = Map::new();
+    line.insert(
+        "timestamp".into(),
+        Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    );
+    line.insert(
+        "level".into(),
+        Value::from(level.as_str().to_ascii_lowercase()),
+    );
+    line.insert("event".into(), event);
+    line.insert("run_id".into(), Value::from(run_id));
+    line.insert("target".into(), Value::from(target));
+    for (k, v) in fields {
+        line.entry(k).or_insert(v);
+    }
+    Value::Object(line)
 }
 
 /// The syslog priority journald reads at the start of a line (with `SyslogLevelPrefix=yes`,
@@ -185,22 +203,14 @@ pub fn early_event_line(
     run_id: &str,
     fields: Map<String, Value>,
 ) -> String {
-    let mut line = Map::new();
-    line.insert(
-        "timestamp".into(),
-        Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-    );
-    line.insert(
-        "level".into(),
-        Value::from(level.as_str().to_ascii_lowercase()),
-    );
-    line.insert("event".into(), Value::from(event));
-    line.insert("run_id".into(), Value::from(run_id));
-    line.insert("target".into(), Value::from(env!("CARGO_CRATE_NAME")));
-    for (k, v) in fields {
-        line.entry(k).or_insert(v);
-    }
-    Value::Object(line).to_string()
+    json_line(
+        level,
+        Value::from(event),
+        run_id,
+        env!("CARGO_CRATE_NAME"),
+        fields,
+    )
+    .to_string()
 }
 
 /// Logs `config_invalid` as one JSON line on stdout (with its priority prefix under

@@ -18,7 +18,7 @@ use super::fit_models::{
 };
 use super::models::db_time;
 use super::schema::{job_enrichment, job_fit, jobs, profiles, sources};
-use super::{Database, with_conn, write_tx};
+use super::{Database, batches, with_conn, write_tx};
 use crate::domain::JobUid;
 use crate::ports::{
     FitFilter, FitRecord, FitStore, JobEnrichment, JobText, ScoringRow, SinkLink, StoreError,
@@ -46,27 +46,6 @@ fn last_per_key<T, K: Hash + Eq>(rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> 
                 out.push(row);
             }
         }
-    }
-    out
-}
-
-/// Splits rows into statements bounded by row count and approximate size.
-fn batches<T>(rows: Vec<T>, bytes: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    let mut current: Vec<T> = Vec::new();
-    let mut size = 0;
-    for row in rows {
-        let n = bytes(&row);
-        if !current.is_empty() && (current.len() == ROWS_PER_UPSERT || size + n > BYTES_PER_UPSERT)
-        {
-            out.push(std::mem::take(&mut current));
-            size = 0;
-        }
-        size += n;
-        current.push(row);
-    }
-    if !current.is_empty() {
-        out.push(current);
     }
     out
 }
@@ -150,7 +129,12 @@ impl FitStore for Database {
             .map(NewEnrichment::new)
             .collect::<Result<Vec<_>, _>>()?;
         let rows = last_per_key(rows, |r| r.job_uid.clone());
-        let chunks = batches(rows, NewEnrichment::approx_bytes);
+        let chunks = batches(
+            rows,
+            ROWS_PER_UPSERT,
+            BYTES_PER_UPSERT,
+            NewEnrichment::approx_bytes,
+        );
         write_tx!(self, |c| {
             // Cloned per attempt: a restarted transaction writes the same rows again.
             for chunk in &chunks {
@@ -221,7 +205,12 @@ impl FitStore for Database {
             .map(NewFit::new)
             .collect::<Result<Vec<_>, _>>()?;
         let rows = last_per_key(rows, |r| (r.job_uid.clone(), r.profile_key.clone()));
-        let chunks = batches(rows, NewFit::approx_bytes);
+        let chunks = batches(
+            rows,
+            ROWS_PER_UPSERT,
+            BYTES_PER_UPSERT,
+            NewFit::approx_bytes,
+        );
         write_tx!(self, |c| {
             for chunk in &chunks {
                 c.upsert_fits(chunk.clone()).await?;

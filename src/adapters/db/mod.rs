@@ -238,6 +238,32 @@ pub(crate) fn restart_delay(attempt: u32) -> std::time::Duration {
 
 pub(crate) use {with_conn, write_tx};
 
+/// Splits rows into statements bounded by row count and approximate size (SQLite's
+/// variable limit, MySQL's max_allowed_packet).
+pub(crate) fn batches<T>(
+    rows: Vec<T>,
+    max_rows: usize,
+    max_bytes: usize,
+    bytes: impl Fn(&T) -> usize,
+) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut current: Vec<T> = Vec::new();
+    let mut size = 0;
+    for row in rows {
+        let n = bytes(&row);
+        if !current.is_empty() && (current.len() == max_rows || size + n > max_bytes) {
+            out.push(std::mem::take(&mut current));
+            size = 0;
+        }
+        size += n;
+        current.push(row);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 impl Database {
     /// Opens the database (creating an SQLite file and its folder if missing) and applies
     /// pending migrations.

@@ -13,7 +13,7 @@ use diesel_async::RunQueryDsl;
 use super::dialect::Dialect;
 use super::models::{JobContent, JobRow, NewJob, NewSource, SourceRow, db_time};
 use super::schema::{jobs, sources};
-use super::{Database, DbError, with_conn, write_tx};
+use super::{Database, DbError, batches, with_conn, write_tx};
 use crate::domain::upsert::PlannedJob;
 use crate::domain::{ContentHash, JobUid, SourceKey, StoredFingerprint};
 use crate::ports::{
@@ -33,27 +33,16 @@ const UIDS_PER_UPDATE: usize = 500;
 /// keeps its first occurrence (one statement may not touch a row twice on SQLite).
 fn chunk_rows(rows: Vec<NewJob>) -> Vec<Vec<NewJob>> {
     let mut seen = HashSet::new();
-    let mut chunks = Vec::new();
-    let mut current: Vec<NewJob> = Vec::new();
-    let mut bytes = 0;
-    for row in rows {
-        if !seen.insert(row.job_uid.clone()) {
-            continue;
-        }
-        let size = row.approx_bytes();
-        if !current.is_empty()
-            && (current.len() == ROWS_PER_INSERT || bytes + size > BYTES_PER_INSERT)
-        {
-            chunks.push(std::mem::take(&mut current));
-            bytes = 0;
-        }
-        bytes += size;
-        current.push(row);
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
+    let first: Vec<NewJob> = rows
+        .into_iter()
+        .filter(|row| seen.insert(row.job_uid.clone()))
+        .collect();
+    batches(
+        first,
+        ROWS_PER_INSERT,
+        BYTES_PER_INSERT,
+        NewJob::approx_bytes,
+    )
 }
 
 fn uids(list: &[JobUid]) -> Vec<Vec<String>> {
