@@ -15,23 +15,9 @@ use crate::app::config::Settings;
 use crate::app::profiles;
 use crate::app::wiring;
 use crate::domain::AtsKind;
+use crate::domain::sync::{Need, PROPERTIES};
 use crate::ports::{Region, StoreError};
 
-/// The Notion properties a sync needs to find its pages.
-const NOTION_KEYS: [(&str, &str); 2] = [("Job Title", "title"), ("Job UID", "rich_text")];
-/// The other properties jobs-bot writes; a missing one is a warning.
-const NOTION_OWNED: [&str; 10] = [
-    "Profile",
-    "Company",
-    "Job URL",
-    "Fit score",
-    "Fit class",
-    "First seen",
-    "Last checked",
-    "Source",
-    "Region",
-    "Status",
-];
 /// Largest clock difference with a server's `Date` header that passes.
 const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 
@@ -394,15 +380,19 @@ fn notion_schema_problems(body: &Value) -> (Vec<String>, Vec<&'static str>) {
             .and_then(Value::as_str)
     };
     let mut problems = Vec::new();
-    for (name, wanted) in NOTION_KEYS {
+    // The sync's own table of names and types, so doctor checks what the sync needs.
+    for spec in PROPERTIES.iter().filter(|s| s.need == Need::Required) {
+        let (name, wanted) = (spec.name, spec.kind.as_str());
         match type_of(name) {
             Some(t) if t == wanted => {}
             Some(t) => problems.push(format!("{name:?} is of type {t}, not {wanted}")),
             None => problems.push(format!("no {name:?} property (type {wanted})")),
         }
     }
-    let missing = NOTION_OWNED
-        .into_iter()
+    let missing = PROPERTIES
+        .iter()
+        .filter(|s| s.need == Need::Owned)
+        .map(|s| s.name)
         .filter(|name| properties.is_none_or(|p| !p.contains_key(*name)))
         .collect();
     (problems, missing)
