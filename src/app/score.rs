@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use super::profiles::{ProfileDir, ProfilePreferences};
 use crate::adapters::cv;
+use crate::domain::fit::score::is_stale;
 use crate::domain::fit::{
     CvAnalysis, JobFacts, PreferenceTerms, ProfileModel, SCORER_VERSION, Seniority, SkillWeights,
     Vocabulary, VocabularyError, analyze_cv, analyze_job, score,
@@ -17,8 +18,8 @@ use crate::domain::fit::{
 use crate::domain::salary::{Salary, SalaryProvenance, parse_salary_text};
 use crate::domain::{AtsKind, JobUid};
 use crate::ports::{
-    Clock, FitRecord, FitStore, JobEnrichment, JobSource, JobText, ScoringRow, SinkLink,
-    StoreError, StoredProfile,
+    Clock, FitRecord, FitStore, JobEnrichment, JobSource, JobText, SinkLink, StoreError,
+    StoredProfile,
 };
 
 /// Bumped whenever job or CV analysis changes in code, so stored analyses are redone.
@@ -417,13 +418,6 @@ impl ScoreDeps {
     }
 }
 
-/// Whether a posting counts as stale on `now` (part of a fit's inputs: the flag changes
-/// with time, not with content).
-fn is_stale(row: &ScoringRow, now: DateTime<Utc>) -> bool {
-    (now - row.posted_at.unwrap_or(row.first_seen_at)).num_days()
-        > crate::domain::fit::score::STALE_AFTER_DAYS
-}
-
 /// Runs scoring for `dirs`: every stale pair, or every pair with `all`.
 ///
 /// # Errors
@@ -451,7 +445,11 @@ pub async fn run(
         let mut due: Vec<(usize, usize, String)> = Vec::new();
         for (r, row) in page.iter().enumerate() {
             let Some(e) = &row.enrichment else { continue };
-            let stale = if is_stale(row, now) { "stale" } else { "fresh" };
+            let stale = if is_stale(row.posted_at, row.first_seen_at, now) {
+                "stale"
+            } else {
+                "fresh"
+            };
             let closed = if row.closed { "closed" } else { "open" };
             for (p, profile) in profiles.iter_mut().enumerate() {
                 let input = sha1_hex(&[

@@ -24,6 +24,16 @@ pub const SALARY_MAX: f64 = 10.0;
 
 /// A posting older than this is flagged `stale_posting`.
 pub const STALE_AFTER_DAYS: i64 = 60;
+/// Whether a posting is stale on `now`: posted (else first seen) more than
+/// [`STALE_AFTER_DAYS`] ago. It changes with time, not content, so scoring also hashes it.
+pub fn is_stale(
+    posted_at: Option<DateTime<Utc>>,
+    first_seen_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    (now - posted_at.unwrap_or(first_seen_at)).num_days() > STALE_AFTER_DAYS
+}
+
 /// Pay below this share of the candidate's minimum is "clearly below": excluded.
 const CLEARLY_BELOW: f64 = 0.8;
 
@@ -544,9 +554,8 @@ pub fn score(
             note: verdict,
         }
     });
-    let age = now - job.posted_at.unwrap_or(job.first_seen_at);
     let mut penalty = 0.0;
-    if age.num_days() > STALE_AFTER_DAYS {
+    if is_stale(job.posted_at, job.first_seen_at, now) {
         flags.push("stale_posting".into());
         penalty += 5.0;
     }
