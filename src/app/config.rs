@@ -9,6 +9,7 @@ use super::ingest::RetryPolicy;
 use crate::adapters::ats::PROVIDERS;
 use crate::adapters::db::{DatabaseTarget, MysqlParts, default_sqlite_path};
 use crate::adapters::webhook::WebhookFormat;
+use crate::domain::sync::{Prop, PropertyNames, PropertyNamesError};
 use crate::domain::{AtsKind, Cap};
 use crate::ports::Region;
 
@@ -56,6 +57,8 @@ pub struct NotionSettings {
     pub base_url: String,
     /// `NOTION_RPS`: requests per second on average (token bucket).
     pub rps: u32,
+    /// `NOTION_PROP_*`: the data source's property names (the Python version's by default).
+    pub property_names: PropertyNames,
 }
 
 /// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
@@ -220,13 +223,10 @@ impl Settings {
         let sync_flag = r.flag("SYNC_TO_NOTION");
         // Unset means "on when a token is configured", so a fresh install runs without Notion.
         let sync_to_notion = sync_flag.unwrap_or(notion_token.is_some());
-        if sync_to_notion {
-            if notion_token.is_none() {
-                r.problem("NOTION_TOKEN", "required when SYNC_TO_NOTION=1");
-            }
-            if data_source_id.is_none() {
-                r.problem("NOTION_DATA_SOURCE_ID", "required when SYNC_TO_NOTION=1");
-            }
+        // NOTION_DATA_SOURCE_ID is only a fallback: whether every profile has a data
+        // source is checked against the profiles (`sync::notion_destination_problems`).
+        if sync_to_notion && notion_token.is_none() {
+            r.problem("NOTION_TOKEN", "required when SYNC_TO_NOTION=1");
         }
         let notion = NotionSettings {
             token: notion_token,
@@ -234,6 +234,7 @@ impl Settings {
             version: r.string("NOTION_VERSION", DEFAULT_NOTION_VERSION),
             base_url: r.url("NOTION_BASE_URL", "https://api.notion.com"),
             rps: r.number("NOTION_RPS", 3, 1, 100) as u32,
+            property_names: read_property_names(&mut r),
         };
 
         let log_format = match r.raw("LOG_FORMAT").map(|v| v.to_ascii_lowercase()) {
@@ -321,6 +322,54 @@ impl Settings {
         match &self.sources_file {
             Some(path) => (path.clone(), true),
             None => (PathBuf::from("sources.toml"), false),
+        }
+    }
+}
+
+/// The variable that renames each Notion property (`NOTION_PROP_` + the default name in
+/// capitals, spaces as `_`).
+pub const NOTION_PROPERTY_VARS: &[(Prop, &str)] = &[
+    (Prop::JobTitle, "NOTION_PROP_JOB_TITLE"),
+    (Prop::JobUid, "NOTION_PROP_JOB_UID"),
+    (Prop::Profile, "NOTION_PROP_PROFILE"),
+    (Prop::Company, "NOTION_PROP_COMPANY"),
+    (Prop::JobUrl, "NOTION_PROP_JOB_URL"),
+    (Prop::FitScore, "NOTION_PROP_FIT_SCORE"),
+    (Prop::FitClass, "NOTION_PROP_FIT_CLASS"),
+    (Prop::FirstSeen, "NOTION_PROP_FIRST_SEEN"),
+    (Prop::LastChecked, "NOTION_PROP_LAST_CHECKED"),
+    (Prop::Source, "NOTION_PROP_SOURCE"),
+    (Prop::Region, "NOTION_PROP_REGION"),
+    (Prop::Status, "NOTION_PROP_STATUS"),
+    (Prop::Location, "NOTION_PROP_LOCATION"),
+    (Prop::Workplace, "NOTION_PROP_WORKPLACE"),
+    (Prop::Salary, "NOTION_PROP_SALARY"),
+    (Prop::Why, "NOTION_PROP_WHY"),
+    (Prop::Closed, "NOTION_PROP_CLOSED"),
+];
+
+fn read_property_names(r: &mut Reader<'_>) -> PropertyNames {
+    let renames: Vec<(Prop, String)> = NOTION_PROPERTY_VARS
+        .iter()
+        .filter_map(|(prop, var)| r.raw(var).map(|name| (*prop, name)))
+        .collect();
+    match PropertyNames::renamed(renames) {
+        Ok(names) => names,
+        Err(problems) => {
+            let var_of = |prop: Prop| {
+                NOTION_PROPERTY_VARS
+                    .iter()
+                    .find(|(p, _)| *p == prop)
+                    .map_or("NOTION_PROP_*", |(_, v)| *v)
+            };
+            for problem in problems {
+                let var = match &problem {
+                    PropertyNamesError::Empty { prop } => var_of(*prop),
+                    PropertyNamesError::Duplicate { second, .. } => var_of(*second),
+                };
+                r.problem(var, problem.to_string());
+            }
+            PropertyNames::default()
         }
     }
 }
@@ -429,6 +478,7 @@ fn read_database(r: &mut Reader<'_>) -> Option<DatabaseTarget> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sync::PROPERTIES;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let map: HashMap<String, String> = pairs
@@ -483,6 +533,7 @@ mod tests {
             ("REQUEST_TIMEOUT_S", "-3"),
             ("LOG_FORMAT", "xml"),
             ("GREENHOUSE_BASE_URL", "ftp://x"),
+            ("NOTION_PROP_WHY", "Fit score"),
         ])
         .unwrap_err();
         let vars = named(&err);
@@ -490,7 +541,7 @@ mod tests {
             "MAX_FETCH_PER_RUN",
             "FIT_MIN",
             "NOTION_TOKEN",
-            "NOTION_DATA_SOURCE_ID",
+            "NOTION_PROP_WHY",
             "REQUEST_TIMEOUT_S",
             "LOG_FORMAT",
             "GREENHOUSE_BASE_URL",
@@ -538,6 +589,38 @@ mod tests {
     }
 
     #[test]
+    fn notion_property_names_can_be_renamed_and_never_clash() {
+        let s = settings(&[
+            ("NOTION_PROP_JOB_TITLE", "Role"),
+            ("NOTION_PROP_FIT_SCORE", " Score "),
+        ])
+        .unwrap();
+        assert_eq!(s.notion.property_names.name(Prop::JobTitle), "Role");
+        assert_eq!(s.notion.property_names.name(Prop::FitScore), "Score");
+        assert_eq!(s.notion.property_names.name(Prop::JobUid), "Job UID");
+        let err = settings(&[("NOTION_PROP_COMPANY", "Job UID")]).unwrap_err();
+        assert_eq!(named(&err), vec!["NOTION_PROP_COMPANY"]);
+        assert!(err.to_string().contains("Job UID"), "{err}");
+    }
+
+    #[test]
+    fn every_notion_property_has_one_variable_named_after_its_default() {
+        assert_eq!(NOTION_PROPERTY_VARS.len(), PROPERTIES.len());
+        for spec in PROPERTIES {
+            let vars: Vec<&str> = NOTION_PROPERTY_VARS
+                .iter()
+                .filter(|(p, _)| *p == spec.prop)
+                .map(|(_, v)| *v)
+                .collect();
+            let expected = format!(
+                "NOTION_PROP_{}",
+                spec.name.to_ascii_uppercase().replace(' ', "_")
+            );
+            assert_eq!(vars, vec![expected.as_str()]);
+        }
+    }
+
+    #[test]
     fn notion_defaults_on_only_with_a_token() {
         let s = settings(&[
             ("NOTION_TOKEN", "secret_abc"),
@@ -547,8 +630,12 @@ mod tests {
         assert!(s.sync_to_notion);
         let s = settings(&[("NOTION_TOKEN", "secret_abc"), ("SYNC_TO_NOTION", "0")]).unwrap();
         assert!(!s.sync_to_notion);
-        let err = settings(&[("NOTION_TOKEN", "secret_abc")]).unwrap_err();
-        assert_eq!(named(&err), vec!["NOTION_DATA_SOURCE_ID"]);
+        // The data source may come from each profile: the fallback is not required here.
+        let s = settings(&[("NOTION_TOKEN", "secret_abc")]).unwrap();
+        assert!(s.sync_to_notion);
+        assert_eq!(s.notion.data_source_id, None);
+        let err = settings(&[("SYNC_TO_NOTION", "1")]).unwrap_err();
+        assert_eq!(named(&err), vec!["NOTION_TOKEN"]);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::domain::sync::{
-    Need, PROPERTIES, Prop, PropValue, SyncAction, SyncFacts, day, eligibility, initial_status,
-    regions, select_name,
+    Need, PROPERTIES, Prop, PropValue, PropertyNames, SyncAction, SyncFacts, day, eligibility,
+    initial_status, regions, select_name,
 };
 use crate::ports::{
     Clock, FitFilter, FitRecord, FitStore, PageKey, ScoringRow, Sink, SinkError, SinkLink,
@@ -35,6 +35,8 @@ pub struct SyncDeps {
     pub store: Arc<dyn FitStore>,
     pub sink: Arc<dyn Sink>,
     pub clock: Arc<dyn Clock>,
+    /// What each property is called in the data sources (for schema checks and messages).
+    pub names: PropertyNames,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,24 +86,31 @@ pub struct SchemaVerdict {
     pub missing_optional: Vec<String>,
     /// The properties that will be written.
     pub present: BTreeSet<Prop>,
+    /// Properties whose name the data source uses for another type: the user's, left alone.
+    pub occupied: BTreeSet<Prop>,
 }
 
 impl SchemaVerdict {
-    pub fn of(schema: &SinkSchema, shared: bool) -> SchemaVerdict {
+    pub fn of(schema: &SinkSchema, shared: bool, names: &PropertyNames) -> SchemaVerdict {
         let mut v = SchemaVerdict {
             missing_required: Vec::new(),
             missing_owned: Vec::new(),
             missing_optional: Vec::new(),
             present: BTreeSet::new(),
+            occupied: BTreeSet::new(),
         };
         for spec in PROPERTIES {
-            if schema.has(spec.prop) {
+            if schema.has(spec.prop, names) {
                 v.present.insert(spec.prop);
                 continue;
             }
-            let label = match schema.wrong_type(spec.prop) {
-                Some(t) => format!("{} (is {t}, expected {})", spec.name, spec.kind.as_str()),
-                None => format!("{} ({})", spec.name, spec.kind.as_str()),
+            let name = names.name(spec.prop);
+            let label = match schema.wrong_type(spec.prop, names) {
+                Some(t) => {
+                    v.occupied.insert(spec.prop);
+                    format!("{name} (is {t}, expected {})", spec.kind.as_str())
+                }
+                None => format!("{name} ({})", spec.kind.as_str()),
             };
             let need = if spec.prop == Prop::Profile && shared {
                 Need::Required
@@ -253,7 +262,7 @@ impl Sync {
     /// The schema of a target's data source and its verdict.
     pub async fn check(&self, target: &SyncTarget) -> Result<SchemaVerdict, SinkError> {
         let schema = self.deps.sink.schema(&target.data_source).await?;
-        Ok(SchemaVerdict::of(&schema, target.shared))
+        Ok(SchemaVerdict::of(&schema, target.shared, &self.deps.names))
     }
 
     async fn profile(
@@ -297,6 +306,7 @@ impl Sync {
                 fit_computed_at: fit.computed_at,
                 changed_at: job.changed_at,
                 closed_at: job.closed_at,
+                synced_closed: link.closed,
             };
             match eligibility(&facts) {
                 Some(action) if todo.len() < self.policy.limit => todo.push((action, fit, job)),
@@ -382,6 +392,7 @@ impl Sync {
             last_sync: Some(self.deps.clock.now()),
             last_error: None,
             dismissed,
+            closed: Some(job.closed),
         };
         let existing = match (&fit.link.page_id, action) {
             (Some(id), SyncAction::Update) => Some(id.clone()),

@@ -131,8 +131,94 @@ impl Prop {
             .expect("every property is in the table")
     }
 
-    pub fn name(self) -> &'static str {
+    /// The name the Python version used (the default of [`PropertyNames`]).
+    pub fn default_name(self) -> &'static str {
         self.spec().name
+    }
+}
+
+/// The name each property has in the user's data source: the Python version's names
+/// unless settings rename some.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyNames {
+    /// Indexed like [`PROPERTIES`].
+    names: Vec<String>,
+}
+
+impl Default for PropertyNames {
+    fn default() -> Self {
+        PropertyNames {
+            names: PROPERTIES.iter().map(|s| s.name.to_string()).collect(),
+        }
+    }
+}
+
+/// Why a set of renamings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PropertyNamesError {
+    #[error("{prop:?}: a property name cannot be empty")]
+    Empty { prop: Prop },
+    #[error("\"{name}\" would name both {first:?} and {second:?}")]
+    Duplicate {
+        name: String,
+        first: Prop,
+        second: Prop,
+    },
+}
+
+impl PropertyNames {
+    /// The defaults with some properties renamed. Names are trimmed; two properties
+    /// can never share a name (Notion keys properties by name).
+    pub fn renamed(
+        renames: impl IntoIterator<Item = (Prop, String)>,
+    ) -> Result<PropertyNames, Vec<PropertyNamesError>> {
+        let mut out = PropertyNames::default();
+        let mut problems = Vec::new();
+        for (prop, name) in renames {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                problems.push(PropertyNamesError::Empty { prop });
+                continue;
+            }
+            out.names[Self::index(prop)] = name;
+        }
+        for (i, a) in PROPERTIES.iter().enumerate() {
+            for b in &PROPERTIES[i + 1..] {
+                let name = out.name(a.prop);
+                if name == out.name(b.prop) {
+                    problems.push(PropertyNamesError::Duplicate {
+                        name: name.to_string(),
+                        first: a.prop,
+                        second: b.prop,
+                    });
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn index(prop: Prop) -> usize {
+        PROPERTIES
+            .iter()
+            .position(|s| s.prop == prop)
+            .expect("every property is in the table")
+    }
+
+    pub fn name(&self, prop: Prop) -> &str {
+        &self.names[Self::index(prop)]
+    }
+
+    /// The property a name stands for, if any.
+    pub fn prop(&self, name: &str) -> Option<Prop> {
+        PROPERTIES
+            .iter()
+            .zip(&self.names)
+            .find(|(_, n)| n.as_str() == name)
+            .map(|(s, _)| s.prop)
     }
 }
 
@@ -173,13 +259,15 @@ pub struct SyncFacts {
     pub fit_computed_at: DateTime<Utc>,
     pub changed_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the last sync wrote the job as closed (`None`: not recorded).
+    pub synced_closed: Option<bool>,
 }
 
 /// The eligibility rule: `None` means leave the pair alone.
 ///
 /// A pair goes to the sink when its score reaches `fit_min` and it was never synced, or
-/// the fit, the job's content or its closing is newer than the last sync, or the last
-/// attempt failed. A dismissed page is never touched again; a closed job never synced is
+/// the fit, the job's content or its closing is newer than the last sync, its open/closed
+/// state differs from the one last written (a reopened job), or the last attempt failed. A dismissed page is never touched again; a closed job never synced is
 /// not created.
 pub fn eligibility(f: &SyncFacts) -> Option<SyncAction> {
     if f.dismissed || f.score < f.fit_min {
@@ -188,10 +276,11 @@ pub fn eligibility(f: &SyncFacts) -> Option<SyncAction> {
     let Some(last) = f.last_sync.filter(|_| f.has_page) else {
         return (f.closed_at.is_none()).then_some(SyncAction::Create);
     };
-    let newer = f.fit_computed_at > last
-        || f.changed_at > last
-        || f.closed_at.is_some_and(|c| c > last)
-        || f.last_failed;
+    let closed_changed = match f.synced_closed {
+        Some(was_closed) => was_closed != f.closed_at.is_some(),
+        None => f.closed_at.is_some_and(|c| c > last),
+    };
+    let newer = f.fit_computed_at > last || f.changed_at > last || closed_changed || f.last_failed;
     newer.then_some(SyncAction::Update)
 }
 
@@ -259,6 +348,7 @@ mod tests {
             fit_computed_at: t(10),
             changed_at: t(5),
             closed_at: None,
+            synced_closed: None,
         }
     }
 
@@ -315,6 +405,33 @@ mod tests {
     }
 
     #[test]
+    fn a_job_whose_open_state_differs_from_the_page_is_updated() {
+        let reopened = SyncFacts {
+            synced_closed: Some(true),
+            closed_at: None,
+            ..synced(20)
+        };
+        assert_eq!(eligibility(&reopened), Some(SyncAction::Update));
+        let still_closed = SyncFacts {
+            synced_closed: Some(true),
+            closed_at: Some(t(10)),
+            ..synced(20)
+        };
+        assert_eq!(eligibility(&still_closed), None);
+        let closed_since = SyncFacts {
+            synced_closed: Some(false),
+            closed_at: Some(t(10)),
+            ..synced(20)
+        };
+        assert_eq!(eligibility(&closed_since), Some(SyncAction::Update));
+        let still_open = SyncFacts {
+            synced_closed: Some(false),
+            ..synced(20)
+        };
+        assert_eq!(eligibility(&still_open), None);
+    }
+
+    #[test]
     fn closed_and_never_synced_is_not_created_and_dismissed_is_never_touched() {
         let closed = SyncFacts {
             closed_at: Some(t(1)),
@@ -342,7 +459,7 @@ mod tests {
         );
         assert!(regions(None).is_empty());
         assert_eq!(truncate("héllo", 2), "hé");
-        assert_eq!(Prop::JobUid.name(), "Job UID");
+        assert_eq!(Prop::JobUid.default_name(), "Job UID");
     }
 
     #[test]
@@ -353,6 +470,33 @@ mod tests {
                 assert_ne!(a.prop, b.prop);
             }
         }
+    }
+
+    #[test]
+    fn renaming_keeps_the_other_defaults_and_refuses_clashes() {
+        let names = PropertyNames::renamed([
+            (Prop::JobTitle, " Role ".to_string()),
+            (Prop::FitScore, "Score".to_string()),
+        ])
+        .unwrap();
+        assert_eq!(names.name(Prop::JobTitle), "Role");
+        assert_eq!(names.name(Prop::FitScore), "Score");
+        assert_eq!(names.name(Prop::JobUid), "Job UID");
+        assert_eq!(names.prop("Role"), Some(Prop::JobTitle));
+        assert_eq!(names.prop("Job Title"), None);
+        assert_eq!(PropertyNames::default().name(Prop::Closed), "Closed");
+
+        let clash = PropertyNames::renamed([(Prop::Company, "Job UID".to_string())]).unwrap_err();
+        assert_eq!(
+            clash,
+            vec![PropertyNamesError::Duplicate {
+                name: "Job UID".into(),
+                first: Prop::JobUid,
+                second: Prop::Company,
+            }]
+        );
+        let empty = PropertyNames::renamed([(Prop::Why, "  ".to_string())]).unwrap_err();
+        assert_eq!(empty, vec![PropertyNamesError::Empty { prop: Prop::Why }]);
     }
 
     proptest! {
@@ -381,7 +525,7 @@ mod tests {
             let f = SyncFacts {
                 score, fit_min, has_page: page, dismissed, last_sync: last.map(t),
                 last_failed: false, fit_computed_at: t(fit_at), changed_at: t(changed),
-                closed_at: None,
+                closed_at: None, synced_closed: None,
             };
             let action = eligibility(&f);
             if dismissed || score < fit_min {

@@ -80,6 +80,8 @@ pub struct SinkLink {
     pub last_error: Option<String>,
     /// The user archived or trashed the page: never recreate it.
     pub dismissed: bool,
+    /// The `Closed` value the last sync wrote (`None` before it was recorded).
+    pub closed: Option<bool>,
 }
 
 /// The fit of one job for one profile, as stored.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::domain::sync::{Prop, PropKind, PropValue};
+use crate::domain::sync::{Prop, PropKind, PropValue, PropertyNames};
 
 /// The properties a data source has: name → type (as the sink names types).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,20 +14,18 @@ pub struct SinkSchema {
 }
 
 impl SinkSchema {
-    /// Whether the data source has `prop` with its expected type.
-    pub fn has(&self, prop: Prop) -> bool {
-        let spec = prop.spec();
+    /// Whether the data source has `prop`, under its configured name, with its type.
+    pub fn has(&self, prop: Prop, names: &PropertyNames) -> bool {
         self.properties
-            .get(spec.name)
-            .is_some_and(|t| t == spec.kind.as_str())
+            .get(names.name(prop))
+            .is_some_and(|t| t == prop.spec().kind.as_str())
     }
 
     /// The type `prop`'s name has, when it is another than expected.
-    pub fn wrong_type(&self, prop: Prop) -> Option<&str> {
-        let spec = prop.spec();
+    pub fn wrong_type(&self, prop: Prop, names: &PropertyNames) -> Option<&str> {
         self.properties
-            .get(spec.name)
-            .filter(|t| t.as_str() != spec.kind.as_str())
+            .get(names.name(prop))
+            .filter(|t| t.as_str() != prop.spec().kind.as_str())
             .map(String::as_str)
     }
 }

@@ -292,6 +292,7 @@ impl FitStore for Database {
                     job_fit::notion_last_sync.eq(last_sync),
                     job_fit::notion_last_error.eq(link.last_error.as_deref()),
                     job_fit::notion_dismissed.eq(link.dismissed),
+                    job_fit::notion_closed.eq(link.closed),
                 ))
                 .execute(c)
                 .await?

@@ -363,6 +363,7 @@ pub struct FitRow {
     pub notion_last_sync: Option<NaiveDateTime>,
     pub notion_last_error: Option<String>,
     pub notion_dismissed: bool,
+    pub notion_closed: Option<bool>,
 }
 
 impl FitRow {
@@ -381,6 +382,7 @@ impl FitRow {
             notion_last_sync,
             notion_last_error,
             notion_dismissed,
+            notion_closed,
         } = self;
         let score = u8::try_from(fit_score)
             .ok()
@@ -410,6 +412,7 @@ impl FitRow {
                 last_sync: notion_last_sync.map(utc),
                 last_error: notion_last_error,
                 dismissed: notion_dismissed,
+                closed: notion_closed,
             },
         })
     }

@@ -86,6 +86,7 @@ diesel::table! {
         notion_last_sync -> Nullable<Timestamp>,
         notion_last_error -> Nullable<Text>,
         notion_dismissed -> Bool,
+        notion_closed -> Nullable<Bool>,
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::properties::{encode, property_schema};
 use crate::adapters::ats::http::parse_retry_after;
-use crate::domain::sync::{Prop, PropKind, PropValue};
+use crate::domain::sync::{Prop, PropKind, PropValue, PropertyNames};
 use crate::ports::{FoundPage, PageKey, Sink, SinkError, SinkSchema, SinkStats, UpdateOutcome};
 
 /// How to reach Notion. `Debug` never shows the token.
@@ -32,6 +32,8 @@ pub struct NotionConfig {
     /// First backoff delay; doubled per attempt, capped at `max_delay`.
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// What each property is called in the data sources.
+    pub names: PropertyNames,
 }
 
 impl fmt::Debug for NotionConfig {
@@ -338,11 +340,11 @@ impl Sink for NotionClient {
 
     async fn find(&self, data_source: &str, key: &PageKey) -> Result<Option<FoundPage>, SinkError> {
         let mut clauses = vec![
-            json!({ "property": Prop::JobUid.name(), "rich_text": { "equals": key.job_uid } }),
+            json!({ "property": self.config.names.name(Prop::JobUid), "rich_text": { "equals": key.job_uid } }),
         ];
         if let Some(profile) = &key.profile {
             clauses.push(
-                json!({ "property": Prop::Profile.name(), "rich_text": { "equals": profile } }),
+                json!({ "property": self.config.names.name(Prop::Profile), "rich_text": { "equals": profile } }),
             );
         }
         let filter = if clauses.len() == 1 {
@@ -363,7 +365,7 @@ impl Sink for NotionClient {
     ) -> Result<String, SinkError> {
         let body = json!({
             "parent": { "type": "data_source_id", "data_source_id": data_source },
-            "properties": encode(props),
+            "properties": encode(props, &self.config.names),
         });
         let answer = self
             .request(Method::POST, "pages", Some(&body), Idempotent::No)
@@ -380,7 +382,7 @@ impl Sink for NotionClient {
         page_id: &str,
         props: &[(Prop, PropValue)],
     ) -> Result<UpdateOutcome, SinkError> {
-        let body = json!({ "properties": encode(props) });
+        let body = json!({ "properties": encode(props, &self.config.names) });
         match self
             .request(
                 Method::PATCH,

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::sync::{Prop, PropKind, PropValue, TEXT_LIMIT, truncate};
+use crate::domain::sync::{Prop, PropKind, PropValue, PropertyNames, TEXT_LIMIT, truncate};
 
 fn text(content: &str) -> Value {
     json!([{ "text": { "content": truncate(content, TEXT_LIMIT) } }])
@@ -26,10 +26,10 @@ pub fn value(v: &PropValue) -> Value {
 }
 
 /// The `properties` object of a create or update.
-pub fn encode(props: &[(Prop, PropValue)]) -> Value {
+pub fn encode(props: &[(Prop, PropValue)], names: &PropertyNames) -> Value {
     let map: serde_json::Map<String, Value> = props
         .iter()
-        .map(|(p, v)| (p.name().to_string(), value(v)))
+        .map(|(p, v)| (names.name(*p).to_string(), value(v)))
         .collect();
     Value::Object(map)
 }
@@ -51,15 +51,18 @@ mod tests {
     #[test]
     fn values_as_notion_spells_them() {
         let long = "x".repeat(2500);
-        let body = encode(&[
-            (Prop::JobTitle, PropValue::Title(long)),
-            (Prop::FitScore, PropValue::Number(82.0)),
-            (Prop::FitClass, PropValue::Select("Good".into())),
-            (Prop::Region, PropValue::MultiSelect(vec!["EU".into()])),
-            (Prop::FirstSeen, PropValue::Date("2026-11-30".into())),
-            (Prop::Closed, PropValue::Checkbox(true)),
-            (Prop::Status, PropValue::Status("New".into())),
-        ]);
+        let body = encode(
+            &[
+                (Prop::JobTitle, PropValue::Title(long)),
+                (Prop::FitScore, PropValue::Number(82.0)),
+                (Prop::FitClass, PropValue::Select("Good".into())),
+                (Prop::Region, PropValue::MultiSelect(vec!["EU".into()])),
+                (Prop::FirstSeen, PropValue::Date("2026-11-30".into())),
+                (Prop::Closed, PropValue::Checkbox(true)),
+                (Prop::Status, PropValue::Status("New".into())),
+            ],
+            &PropertyNames::default(),
+        );
         let title = body["Job Title"]["title"][0]["text"]["content"]
             .as_str()
             .unwrap();
@@ -81,5 +84,20 @@ mod tests {
             json!({ "select": { "options": [] } })
         );
         assert_eq!(property_schema(PropKind::Url), json!({ "url": {} }));
+    }
+
+    #[test]
+    fn renamed_properties_are_written_under_their_new_names() {
+        let names = PropertyNames::renamed([(Prop::FitScore, "Score".to_string())]).unwrap();
+        let body = encode(
+            &[
+                (Prop::FitScore, PropValue::Number(70.0)),
+                (Prop::Closed, PropValue::Checkbox(false)),
+            ],
+            &names,
+        );
+        assert_eq!(body["Score"], json!({ "number": 70.0 }));
+        assert_eq!(body["Closed"], json!({ "checkbox": false }));
+        assert!(body.get("Fit score").is_none());
     }
 }

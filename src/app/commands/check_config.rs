@@ -6,6 +6,9 @@ use crate::app::wiring;
 
 pub(crate) fn check_config(settings: &Settings) -> Result<(), AppError> {
     let specs = load_sources(settings)?;
+    if settings.sync_to_notion {
+        super::sync::require_data_sources(settings)?;
+    }
     let (path, _) = settings.sources_path();
     println!("configuration is valid");
     println!("database: {}", wiring::describe_database(settings));

@@ -15,7 +15,7 @@ use crate::app::config::Settings;
 use crate::app::profiles;
 use crate::app::wiring;
 use crate::domain::AtsKind;
-use crate::domain::sync::{Need, PROPERTIES};
+use crate::domain::sync::{Need, PROPERTIES, PropertyNames};
 use crate::ports::{Region, StoreError};
 
 /// Largest clock difference with a server's `Date` header that passes.
@@ -346,7 +346,7 @@ async fn check_notion(
             );
         }
     };
-    let (problems, missing) = notion_schema_problems(&body);
+    let (problems, missing) = notion_schema_problems(&body, &settings.notion.property_names);
     if !problems.is_empty() {
         checks.fail(
             "notion",
@@ -370,8 +370,9 @@ async fn check_notion(
     }
 }
 
-/// Problems with the key properties, and the other owned properties that are missing.
-fn notion_schema_problems(body: &Value) -> (Vec<String>, Vec<&'static str>) {
+/// Problems with the key properties, and the other owned properties that are missing
+/// (under the names the settings give them).
+fn notion_schema_problems(body: &Value, names: &PropertyNames) -> (Vec<String>, Vec<String>) {
     let properties = body.get("properties").and_then(Value::as_object);
     let type_of = |name: &str| {
         properties
@@ -382,7 +383,7 @@ fn notion_schema_problems(body: &Value) -> (Vec<String>, Vec<&'static str>) {
     let mut problems = Vec::new();
     // The sync's own table of names and types, so doctor checks what the sync needs.
     for spec in PROPERTIES.iter().filter(|s| s.need == Need::Required) {
-        let (name, wanted) = (spec.name, spec.kind.as_str());
+        let (name, wanted) = (names.name(spec.prop), spec.kind.as_str());
         match type_of(name) {
             Some(t) if t == wanted => {}
             Some(t) => problems.push(format!("{name:?} is of type {t}, not {wanted}")),
@@ -392,8 +393,9 @@ fn notion_schema_problems(body: &Value) -> (Vec<String>, Vec<&'static str>) {
     let missing = PROPERTIES
         .iter()
         .filter(|s| s.need == Need::Owned)
-        .map(|s| s.name)
+        .map(|s| names.name(s.prop))
         .filter(|name| properties.is_none_or(|p| !p.contains_key(*name)))
+        .map(str::to_string)
         .collect();
     (problems, missing)
 }
@@ -525,6 +527,7 @@ fn check_clock(now: DateTime<Utc>, checks: &mut Checks) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sync::Prop;
     use serde_json::json;
 
     #[test]
@@ -534,14 +537,24 @@ mod tests {
             "Job UID": {"type": "rich_text"},
             "Company": {"type": "rich_text"},
         }});
-        let (problems, missing) = notion_schema_problems(&body);
+        let names = PropertyNames::default();
+        let (problems, missing) = notion_schema_problems(&body, &names);
         assert!(problems.is_empty());
-        assert!(missing.contains(&"Fit score") && !missing.contains(&"Company"));
+        assert!(
+            missing.iter().any(|m| m == "Fit score") && !missing.iter().any(|m| m == "Company")
+        );
         let body = json!({"properties": {"Job Title": {"type": "rich_text"}}});
-        let (problems, _) = notion_schema_problems(&body);
+        let (problems, _) = notion_schema_problems(&body, &names);
         assert_eq!(problems.len(), 2, "{problems:?}");
-        let (problems, missing) = notion_schema_problems(&json!({}));
+        let (problems, missing) = notion_schema_problems(&json!({}), &names);
         assert_eq!((problems.len(), missing.len()), (2, 10));
+        // Renamed: the new name is required, the old one no longer counts.
+        let renamed = PropertyNames::renamed([(Prop::JobTitle, "Role".to_string())]).unwrap();
+        let (problems, _) = notion_schema_problems(&body, &renamed);
+        assert!(
+            problems.iter().any(|p| p.contains("\"Role\"")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::app::cli::NotionCommand;
 use crate::app::config::Settings;
 use crate::app::sync::{Sync, SyncDeps, SyncPolicy};
 use crate::app::wiring;
-use crate::domain::sync::{Need, PROPERTIES, PropKind};
+use crate::domain::sync::{Need, PROPERTIES, Prop, PropKind};
 use crate::ports::{FitStore, Sink};
 
 pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<(), AppError> {
@@ -40,6 +40,7 @@ pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<()
             store: Arc::new(crate::adapters::memory::InMemoryRepository::new()),
             sink: sink.clone(),
             clock: wiring::clock(),
+            names: settings.notion.property_names.clone(),
         },
         SyncPolicy {
             limit: 0,
@@ -63,20 +64,14 @@ pub(crate) async fn notion(settings: &Settings, cmd: NotionCommand) -> Result<()
         };
         if setup && !done.contains(&t.data_source) {
             done.push(t.data_source.clone());
+            let names = &settings.notion.property_names;
             let missing: Vec<(String, PropKind)> = PROPERTIES
                 .iter()
-                .filter(|s| s.need != Need::Optional || s.prop == crate::domain::sync::Prop::Closed)
-                .filter(|s| !verdict.present.contains(&s.prop))
+                .filter(|s| s.need != Need::Optional || s.prop == Prop::Closed)
                 .filter(|s| {
-                    // A name taken by a property of another type is the user's: left alone.
-                    !verdict
-                        .missing_owned
-                        .iter()
-                        .chain(&verdict.missing_required)
-                        .chain(&verdict.missing_optional)
-                        .any(|m| m.starts_with(&format!("{} (is ", s.name)))
+                    !verdict.present.contains(&s.prop) && !verdict.occupied.contains(&s.prop)
                 })
-                .map(|s| (s.name.to_string(), s.kind))
+                .map(|s| (names.name(s.prop).to_string(), s.kind))
                 .collect();
             if missing.is_empty() {
                 println!("{}: nothing to add", t.data_source);

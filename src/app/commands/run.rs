@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::AppError;
 use super::ingest::{ingest_with, run_outcome};
 use super::score::score_with;
-use super::sync::sync_profiles;
+use super::sync::{require_data_sources, sync_profiles};
 use crate::app::cli::RunArgs;
 use crate::app::config::{LogFormat, Settings};
 use crate::app::wiring;
@@ -19,6 +19,10 @@ pub(crate) async fn run(
     args: &RunArgs,
     log_format: LogFormat,
 ) -> Result<(), AppError> {
+    // Checked before any work: a run that could not sync some profile stops here.
+    if settings.sync_to_notion {
+        require_data_sources(settings)?;
+    }
     let db = Arc::new(wiring::open_database(settings).await?);
     if let Some(profile) = args.profile.as_deref() {
         score_with(settings, db, Some(profile), false).await?;

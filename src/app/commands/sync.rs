@@ -28,36 +28,39 @@ pub(crate) fn notion_client(settings: &Settings) -> Result<NotionClient, AppErro
         max_attempts: settings.retry.max_attempts.max(2),
         base_delay: settings.retry.base_delay,
         max_delay: settings.retry.max_delay,
+        names: settings.notion.property_names.clone(),
     })
     .map_err(|e| AppError::Usage(e.to_string()))
 }
 
-/// Each profile's data source and threshold: the profile folders (their `profile.toml`),
-/// else the profiles stored by `score`, with `NOTION_DATA_SOURCE_ID` and `FIT_MIN` as
-/// defaults. Profiles without any data source are logged and left out.
-pub(crate) async fn targets(
+/// One profile's sync settings as configured: its key, its own data source and threshold.
+struct Wanted {
+    key: String,
+    data_source: Option<String>,
+    fit_min: Option<u8>,
+}
+
+/// The profiles that sync: the profile folders (their `profile.toml`), else the profiles
+/// stored by `score` (a folder-less install, or profiles whose folders are gone).
+async fn wanted_profiles(
     settings: &Settings,
     store: Option<&dyn FitStore>,
-    only: Option<&str>,
-) -> Result<Vec<SyncTarget>, AppError> {
+) -> Result<Vec<Wanted>, AppError> {
     let (dir, must_exist) = settings.profiles_path();
-    let only = only.or(settings.profile_id.as_deref());
     if must_exist && !dir.is_dir() {
         return Err(AppError::Usage(format!(
             "PROFILES_DIR {} is not a folder",
             dir.display()
         )));
     }
-    let discovery = profiles::discover(&dir, only).map_err(|e| AppError::Usage(e.to_string()))?;
-    let mut wanted: Vec<(String, Option<String>, Option<u8>)> = discovery
+    let discovery = profiles::discover(&dir, None).map_err(|e| AppError::Usage(e.to_string()))?;
+    let mut wanted: Vec<Wanted> = discovery
         .profiles
         .iter()
-        .map(|p| {
-            (
-                p.key.as_str().to_string(),
-                p.preferences.notion_data_source_id.clone(),
-                p.preferences.fit_min,
-            )
+        .map(|p| Wanted {
+            key: p.key.as_str().to_string(),
+            data_source: p.preferences.notion_data_source_id.clone(),
+            fit_min: p.preferences.fit_min,
         })
         .collect();
     if wanted.is_empty()
@@ -67,53 +70,103 @@ pub(crate) async fn targets(
             .profiles()
             .await?
             .into_iter()
-            .filter(|p| only.is_none_or(|o| o.eq_ignore_ascii_case(&p.key)))
-            .map(|p| (p.key, None, None))
+            .map(|p| Wanted {
+                key: p.key,
+                data_source: None,
+                fit_min: None,
+            })
             .collect();
     }
+    Ok(wanted)
+}
+
+/// The profile folders that name no data source when `NOTION_DATA_SOURCE_ID` (the fallback)
+/// is unset: a configuration problem when Notion sync is on, reported before any work.
+pub(crate) fn profiles_without_data_source(settings: &Settings) -> Vec<String> {
+    if settings.notion.data_source_id.is_some() {
+        return Vec::new();
+    }
+    let (dir, _) = settings.profiles_path();
+    let Ok(discovery) = profiles::discover(&dir, settings.profile_id.as_deref()) else {
+        return Vec::new();
+    };
+    discovery
+        .profiles
+        .iter()
+        .filter(|p| p.preferences.notion_data_source_id.is_none())
+        .map(|p| p.key.as_str().to_string())
+        .collect()
+}
+
+/// Refuses to start a sync that would skip profiles for want of a data source.
+pub(crate) fn require_data_sources(settings: &Settings) -> Result<(), AppError> {
+    let lacking = profiles_without_data_source(settings);
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Usage(format!(
+        "NOTION_DATA_SOURCE_ID is not set and profile(s) {} name no notion_data_source_id in \
+         profile.toml: set one or the other (or SYNC_TO_NOTION=0)",
+        lacking.join(", ")
+    )))
+}
+
+/// Each profile's data source and threshold (all profiles, or `only`), with
+/// `NOTION_DATA_SOURCE_ID` and `FIT_MIN` as defaults. Profiles without any data source
+/// (stored ones, when the fallback is unset) are logged and left out.
+pub(crate) async fn targets(
+    settings: &Settings,
+    store: Option<&dyn FitStore>,
+    only: Option<&str>,
+) -> Result<Vec<SyncTarget>, AppError> {
+    let only = only
+        .or(settings.profile_id.as_deref())
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    let wanted = wanted_profiles(settings, store).await?;
+    let destination = |w: &Wanted| {
+        w.data_source
+            .clone()
+            .or_else(|| settings.notion.data_source_id.clone())
+    };
+    // Sharing is decided over every profile, even when one is selected.
+    let mut per_source: HashMap<String, usize> = HashMap::new();
+    for ds in wanted.iter().filter_map(destination) {
+        *per_source.entry(ds).or_default() += 1;
+    }
+    let selected: Vec<&Wanted> = wanted
+        .iter()
+        .filter(|w| only.is_none_or(|o| o.eq_ignore_ascii_case(&w.key)))
+        .collect();
     if let Some(o) = only
-        && wanted.is_empty()
+        && selected.is_empty()
     {
-        return Err(AppError::Usage(format!("no profile {o:?}")));
+        let known: Vec<&str> = wanted.iter().map(|w| w.key.as_str()).collect();
+        return Err(AppError::Usage(format!(
+            "no profile {o:?} (known: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
     }
     let mut out = Vec::new();
-    for (key, ds, fit_min) in wanted {
-        let Some(ds) = ds.or_else(|| settings.notion.data_source_id.clone()) else {
+    for w in selected {
+        let Some(ds) = destination(w) else {
             tracing::warn!(
                 event = "notion_sync_failed",
-                profile = %key,
+                profile = %w.key,
                 reason = "no data source: set notion_data_source_id in profile.toml or NOTION_DATA_SOURCE_ID",
             );
             continue;
         };
         out.push(SyncTarget {
-            profile: key,
+            profile: w.key.clone(),
+            shared: per_source.get(&ds).copied().unwrap_or(0) > 1,
             data_source: ds,
-            fit_min: fit_min.unwrap_or(settings.fit_min),
-            shared: false,
+            fit_min: w.fit_min.unwrap_or(settings.fit_min),
         });
-    }
-    let mut per_source: HashMap<String, usize> = HashMap::new();
-    for t in &out {
-        *per_source.entry(t.data_source.clone()).or_default() += 1;
-    }
-    // Sharing is decided over every profile, even when one is selected.
-    if only.is_some() {
-        let all = profiles::discover(&dir, None).map_err(|e| AppError::Usage(e.to_string()))?;
-        per_source.clear();
-        for p in &all.profiles {
-            if let Some(ds) = p
-                .preferences
-                .notion_data_source_id
-                .clone()
-                .or_else(|| settings.notion.data_source_id.clone())
-            {
-                *per_source.entry(ds).or_default() += 1;
-            }
-        }
-    }
-    for t in &mut out {
-        t.shared = per_source.get(&t.data_source).copied().unwrap_or(0) > 1;
     }
     Ok(out)
 }
@@ -133,12 +186,14 @@ pub async fn sync_profiles(
     } else {
         Arc::new(wiring::open_database(settings).await?)
     };
+    require_data_sources(settings)?;
     let targets = targets(settings, Some(store.as_ref()), profile).await?;
     let sink = Arc::new(notion_client(settings)?);
     let deps = SyncDeps {
         store,
         sink,
         clock: wiring::clock(),
+        names: settings.notion.property_names.clone(),
     };
     let policy = SyncPolicy {
         limit: settings.sync_limit as usize,

@@ -79,6 +79,8 @@ async fn invalid_configuration_logs_one_config_invalid_event_naming_variables_on
     world.set("FIT_MIN", "sixty");
     world.set("SYNC_TO_NOTION", "1");
     world.set("NOTION_TOKEN", "secret_notion_value_42");
+    // Two Notion properties under one name.
+    world.set("NOTION_PROP_COMPANY", "Job UID");
     world.set("ALERT_WEBHOOK_URL", "ftp://hooks.example/secret-hook-path");
     world.set("MYSQL_PASSWORD", "hunter2-secret");
     let out = world.run(&["ingest"]).await;
@@ -98,7 +100,7 @@ async fn invalid_configuration_logs_one_config_invalid_event_naming_variables_on
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    for var in ["FIT_MIN", "NOTION_DATA_SOURCE_ID", "ALERT_WEBHOOK_URL"] {
+    for var in ["FIT_MIN", "NOTION_PROP_COMPANY", "ALERT_WEBHOOK_URL"] {
         assert!(variables.contains(&var), "{var} not in {variables:?}");
         assert!(stderr.contains(var), "{var} not on stderr: {stderr}");
     }

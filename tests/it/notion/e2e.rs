@@ -153,3 +153,117 @@ async fn sync_reports_a_missing_property_once_by_name_and_exits_0() {
     }
     assert!(evs.iter().all(|e| e["event"] != "notion_sync_failed"));
 }
+
+/// Scores profile `alice` (stored in the database), then removes the profiles folder.
+async fn world_with_a_stored_profile_only(notion_url: &str) -> World {
+    let mut w = World::new(Backend::Sqlite).await;
+    // The default PROFILES_DIR: `profiles` in the working directory.
+    let profiles = w.dir.path().join("profiles");
+    std::fs::create_dir_all(profiles.join("alice")).unwrap();
+    std::fs::write(
+        profiles.join("alice").join("cv.md"),
+        "Senior Backend Engineer (2015 - present): Rust, PostgreSQL.\n",
+    )
+    .unwrap();
+    w.declare(&[], &[]);
+    let out = w.run(&["score"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::rename(&profiles, w.dir.path().join("old-profiles")).unwrap();
+    w.set("NOTION_TOKEN", TOKEN);
+    w.set("NOTION_VERSION", VERSION);
+    w.set("NOTION_DATA_SOURCE_ID", "ds-main");
+    w.set("NOTION_BASE_URL", notion_url);
+    w.set("SYNC_TO_NOTION", "1");
+    w
+}
+
+#[tokio::test]
+async fn sync_of_one_profile_known_only_from_the_database_works_without_its_folder() {
+    let fake = FakeNotion::start().await;
+    fake.add_data_source("ds-main", &crate::helpers::notion::full_schema());
+    let w = world_with_a_stored_profile_only(&fake.uri()).await;
+    let out = w.run(&["sync", "--profile", "alice"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    let evs = events(&out.stdout);
+    let done = evs
+        .iter()
+        .find(|e| e["event"] == "notion_sync_done")
+        .expect("notion_sync_done");
+    assert_eq!(done["profiles"], 1, "{stdout}");
+    assert_eq!(done["profiles_failed"], 0, "{stdout}");
+
+    let out = w.run(&["sync", "--profile", "bob"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("no profile \"bob\"") && all.contains("alice"),
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn each_profile_may_name_its_own_data_source_without_the_fallback() {
+    let fake = FakeNotion::start().await;
+    fake.add_data_source("ds-alice", &crate::helpers::notion::full_schema());
+    let mut w = World::new(Backend::Sqlite).await;
+    let profiles = w.dir.path().join("profiles");
+    std::fs::create_dir_all(profiles.join("alice")).unwrap();
+    std::fs::write(
+        profiles.join("alice").join("profile.toml"),
+        "notion_data_source_id = \"ds-alice\"\n",
+    )
+    .unwrap();
+    w.set("PROFILES_DIR", profiles.to_str().unwrap());
+    w.set("NOTION_TOKEN", TOKEN);
+    w.set("NOTION_VERSION", VERSION);
+    w.set("NOTION_BASE_URL", &fake.uri());
+    w.set("SYNC_TO_NOTION", "1");
+    w.declare(&[], &[]);
+
+    let out = w.run(&["check-config"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = w.run(&["sync"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    let evs = events(&out.stdout);
+    assert!(
+        evs.iter().all(|e| e["event"] != "notion_sync_failed"),
+        "{stdout}"
+    );
+    assert!(
+        fake.log()
+            .iter()
+            .any(|l| l.path == "/v1/data_sources/ds-alice"),
+        "the profile's own data source was read"
+    );
+
+    // A second profile without a data source, and no fallback: refused before any work.
+    std::fs::create_dir_all(profiles.join("bob")).unwrap();
+    for args in [&["check-config"][..], &["run"][..]] {
+        let out = w.run(args).await;
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            all.contains("NOTION_DATA_SOURCE_ID") && all.contains("bob"),
+            "{all}"
+        );
+        assert!(!all.contains("ingest_start"), "nothing ran: {all}");
+    }
+}

@@ -15,6 +15,7 @@ use crate::helpers::store::*;
 use jobs_bot::adapters::notion::{NotionClient, NotionConfig};
 use jobs_bot::app::sync::{Sync, SyncDeps, SyncPolicy, SyncReport, SyncTarget};
 use jobs_bot::domain::fit::{Fit, FitClass, FitReasons};
+use jobs_bot::domain::sync::{Prop, PropertyNames};
 use jobs_bot::domain::upsert::PlannedJob;
 use jobs_bot::domain::{AtsKind, JobUid, SourceKey};
 use jobs_bot::ports::{FitRecord, SinkLink};
@@ -29,6 +30,7 @@ struct H {
     jobs: Vec<PlannedJob>,
     rps: u32,
     limit: usize,
+    names: PropertyNames,
 }
 
 fn fit(score: u8) -> Fit {
@@ -99,6 +101,7 @@ impl H {
             jobs,
             rps: 50,
             limit: 50,
+            names: PropertyNames::default(),
         }
     }
 
@@ -113,6 +116,7 @@ impl H {
                 max_attempts: 4,
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_millis(50),
+                names: self.names.clone(),
             })
             .unwrap(),
         )
@@ -123,6 +127,7 @@ impl H {
             store: self.store.fits.clone(),
             sink: self.client(),
             clock: self.clock.clone(),
+            names: self.names.clone(),
         };
         let policy = SyncPolicy {
             limit: self.limit,
@@ -158,6 +163,13 @@ impl H {
     async fn close(&self, i: usize, at: DateTime<Utc>) {
         let mut batch = ok_batch(&self.src, at);
         batch.closed = vec![self.jobs[i].uid.clone()];
+        self.store.repo.apply_batch(&batch).await.unwrap();
+    }
+
+    /// Job `i` is listed again at `at`, unchanged.
+    async fn reopen(&self, i: usize, at: DateTime<Utc>) {
+        let mut batch = ok_batch(&self.src, at);
+        batch.reopened = vec![self.jobs[i].uid.clone()];
         self.store.repo.apply_batch(&batch).await.unwrap();
     }
 
@@ -282,6 +294,83 @@ async fn a_closed_job_gets_closed_checked_and_a_closed_unsynced_one_is_not_creat
         h.page_of(0).properties["Closed"],
         json!({ "checkbox": true })
     );
+}
+
+#[tokio::test]
+async fn a_job_that_reopens_after_its_page_was_closed_gets_closed_unticked() {
+    let h = H::new(&[82]).await;
+    h.sync().await;
+    h.close(0, t(1500)).await;
+    h.clock.set(t(2000));
+    assert_eq!(h.sync().await.updated, 1);
+    assert_eq!(
+        h.page_of(0).properties["Closed"],
+        json!({ "checkbox": true })
+    );
+    // Listed again; its content did not change, so only the open state differs.
+    h.reopen(0, t(2500)).await;
+    h.clock.set(t(3000));
+    let report = h.sync().await;
+    assert_eq!((report.created, report.updated), (0, 1));
+    assert_eq!(
+        h.page_of(0).properties["Closed"],
+        json!({ "checkbox": false })
+    );
+    assert_eq!(h.link(0, "alice").await.closed, Some(false));
+    h.clock.set(t(4000));
+    let report = h.sync().await;
+    assert_eq!(
+        (report.updated, report.unchanged),
+        (0, 1),
+        "then it is left alone"
+    );
+}
+
+#[tokio::test]
+async fn renamed_properties_are_read_written_and_queried_under_their_names() {
+    let mut h = H::new(&[82]).await;
+    h.names = PropertyNames::renamed([
+        (Prop::JobTitle, "Role".to_string()),
+        (Prop::JobUid, "Key".to_string()),
+        (Prop::FitScore, "Score".to_string()),
+    ])
+    .unwrap();
+    let renamed: Vec<(&str, &str)> = full_schema()
+        .into_iter()
+        .map(|(name, kind)| match name {
+            "Job Title" => ("Role", kind),
+            "Job UID" => ("Key", kind),
+            "Fit score" => ("Score", kind),
+            other => (other, kind),
+        })
+        .collect();
+    h.fake.add_data_source("ds-renamed", &renamed);
+    let target = SyncTarget {
+        data_source: "ds-renamed".into(),
+        ..target("alice", false)
+    };
+    // A crashed run's page, found by the renamed key property.
+    let uid = h.jobs[0].uid.as_str();
+    let id = h.fake.insert_page(
+        "ds-renamed",
+        json!({ "Key": { "rich_text": [{ "text": { "content": uid } }] } }),
+    );
+    let report = h.sync_targets(std::slice::from_ref(&target), false).await;
+    assert_eq!(
+        (report.created, report.updated, report.profiles_failed),
+        (0, 1, 0)
+    );
+    let pages = h.fake.pages();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].id, id);
+    assert_eq!(pages[0].text("Role").as_deref(), Some("Engineer, #0"));
+    assert_eq!(pages[0].properties["Score"], json!({ "number": 82.0 }));
+    assert!(!pages[0].properties.contains_key("Job Title"));
+    assert!(!pages[0].properties.contains_key("Fit score"));
+    // The defaults are not what this data source has: the profile cannot sync there.
+    h.names = PropertyNames::default();
+    let report = h.sync_targets(&[target], false).await;
+    assert_eq!(report.profiles_failed, 1);
 }
 
 #[tokio::test]
@@ -510,6 +599,7 @@ async fn a_wrong_token_is_rejected_and_never_shown() {
         max_attempts: 2,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(1),
+        names: PropertyNames::default(),
     })
     .unwrap();
     let debug = format!("{client:?}");

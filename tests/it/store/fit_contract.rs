@@ -433,6 +433,7 @@ async fn second_save_fits_keeps_the_sink_link(s: &Store) {
         last_sync: Some(t(400)),
         last_error: Some("rate limited ⏳".into()),
         dismissed: true,
+        closed: Some(true),
     };
     s.fits.save_link(uid, "p", &link).await.unwrap();
 
@@ -624,6 +625,7 @@ async fn fit_round_trips_every_field(s: &Store) {
         last_sync: Some(t(7)),
         last_error: Some("Notion said: \"conflict\" 🙅".into()),
         dismissed: false,
+        closed: Some(false),
     };
     s.fits.save_link(uid, &rec.profile, &link).await.unwrap();
     let expected = FitRecord {

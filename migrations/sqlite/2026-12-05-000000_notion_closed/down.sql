@@ -1,0 +1,1 @@
+ALTER TABLE job_fit DROP COLUMN notion_closed;
