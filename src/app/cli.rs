@@ -165,6 +165,15 @@ pub enum SourcesCommand {
     },
     /// Validate the sources file without any network access.
     Check,
+    /// Find the ATS behind a company's careers page (one request): print each board its
+    /// links, iframes and scripts point at as a ready `[[sources]]` entry.
+    Discover {
+        /// The careers page, e.g. https://acme.example/careers
+        url: String,
+        /// Append the best candidate to the sources file.
+        #[arg(long)]
+        add: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -180,7 +180,7 @@ impl Reader<'_> {
 
     fn url(&mut self, var: &'static str, default: &str) -> String {
         let value = self.string(var, default).trim_end_matches('/').to_string();
-        let probe = value.replace("{slug}", "slug");
+        let probe = crate::adapters::ats::probe_url(&value);
         match url::Url::parse(&probe) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => value,
             _ => {
