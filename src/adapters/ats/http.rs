@@ -38,6 +38,13 @@ impl HttpClient {
         self.read(self.client.get(url)).await
     }
 
+    /// GETs an XML feed (SuccessFactors, Personio), asking for XML.
+    pub async fn get_xml(&self, url: Url) -> Result<Vec<u8>, SourceError> {
+        let accept = "application/xml";
+        self.read(self.client.get(url).header(header::ACCEPT, accept))
+            .await
+    }
+
     /// GETs a web page (a careers page to discover its ATS), asking for HTML.
     pub async fn get_page(&self, url: Url) -> Result<Vec<u8>, SourceError> {
         let accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";

@@ -113,7 +113,7 @@ impl JobSource for Personio {
         };
         let mut url = endpoint(base, source.key.slug.as_str(), "/xml")?;
         url.query_pairs_mut().append_pair("language", "en");
-        let body = self.http.get(url).await?;
+        let body = self.http.get_xml(url).await?;
         let root = xml::parse_document(&body, NOT_ENABLED)?;
         let records = xml::records(&root, &["position"]);
         let (postings, rejected) = payload::convert_items(&records, "position", |raw, path| {

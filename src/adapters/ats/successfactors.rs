@@ -127,7 +127,7 @@ impl JobSource for SuccessFactors {
         _cursor: Option<&PageCursor>,
     ) -> Result<Page, SourceError> {
         check_kind(self.kind(), source)?;
-        let body = self.http.get(feed_url(&self.base, source)?).await?;
+        let body = self.http.get_xml(feed_url(&self.base, source)?).await?;
         let root = xml::parse_document(&body, "check the company id and data center")?;
         let records = xml::records(&root, RECORDS);
         let (postings, rejected) = payload::convert_items(&records, "jobPosting", |raw, path| {
