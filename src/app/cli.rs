@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Ingest job postings from public ATS job boards (Greenhouse, Lever, Ashby,
-/// SmartRecruiters, Workable, Recruitee) into a database, idempotently and within daily caps.
+/// SmartRecruiters, Workable, Recruitee, Workday, SuccessFactors, Personio) into a database,
+/// idempotently and within daily caps.
 ///
 /// Configuration comes from the environment and from a `.env` file in the working
 /// directory (see `jobs-bot check-config`). Exit codes: 0 the run did its work
