@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Ingest job postings from public ATS job boards (Greenhouse, Lever, Ashby,
-/// SmartRecruiters, Workable, Recruitee) into a database, idempotently and within daily caps.
+/// SmartRecruiters, Workable, Recruitee, Workday, SuccessFactors, Personio) into a database,
+/// idempotently and within daily caps.
 ///
 /// Configuration comes from the environment and from a `.env` file in the working
 /// directory (see `jobs-bot check-config`). Exit codes: 0 the run did its work
@@ -165,6 +166,15 @@ pub enum SourcesCommand {
     },
     /// Validate the sources file without any network access.
     Check,
+    /// Find the ATS behind a company's careers page (one request): print each board its
+    /// links, iframes and scripts point at as a ready `[[sources]]` entry.
+    Discover {
+        /// The careers page, e.g. https://acme.example/careers
+        url: String,
+        /// Append the best candidate to the sources file.
+        #[arg(long)]
+        add: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -183,7 +183,7 @@ impl Reader<'_> {
 
     fn url(&mut self, var: &'static str, default: &str) -> String {
         let value = self.string(var, default).trim_end_matches('/').to_string();
-        let probe = value.replace("{slug}", "slug");
+        let probe = crate::adapters::ats::probe_url(&value);
         match url::Url::parse(&probe) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => value,
             _ => {
@@ -559,8 +559,14 @@ mod tests {
             ("LEVER_EU_BASE_URL", "http://127.0.0.1:9/eu/"),
             ("RECRUITEE_BASE_URL", "http://127.0.0.1:9/{slug}"),
             ("LEVER_PAGE_SIZE", "25"),
+            // Placeholders in the host are the adapter's to fill.
+            ("WORKDAY_BASE_URL", "https://{tenant}.{shard}.example"),
         ])
         .unwrap();
+        assert_eq!(
+            s.base_urls[&(AtsKind::Workday, Region::Global)],
+            "https://{tenant}.{shard}.example"
+        );
         assert_eq!(
             s.base_urls[&(AtsKind::Lever, Region::Eu)],
             "http://127.0.0.1:9/eu"
@@ -574,6 +580,8 @@ mod tests {
             ("GREENHOUSE_MAX_PAGES", "0"),
             ("SMARTRECRUITERS_PAGE_SIZE", "101"),
             ("WORKABLE_BASE_URL", "apply.workable.com"),
+            ("WORKDAY_MAX_PAGES", "0"),
+            ("PERSONIO_EU_BASE_URL", "{slug}.jobs.personio.de"),
         ])
         .unwrap_err();
         let mut vars = named(&err);
@@ -582,8 +590,10 @@ mod tests {
             vars,
             [
                 "GREENHOUSE_MAX_PAGES",
+                "PERSONIO_EU_BASE_URL",
                 "SMARTRECRUITERS_PAGE_SIZE",
-                "WORKABLE_BASE_URL"
+                "WORKABLE_BASE_URL",
+                "WORKDAY_MAX_PAGES",
             ]
         );
     }

@@ -150,6 +150,24 @@ pub fn load(path: &Path, must_exist: bool) -> Result<Vec<SourceSpec>, SourcesFil
     }
 }
 
+/// One `[[sources]]` entry, as `append` writes it.
+pub fn entry_text(key: &SourceKey, region: Region, name: Option<&str>) -> String {
+    let mut text = String::from("[[sources]]\n");
+    text.push_str(&format!("ats = \"{}\"\n", key.ats));
+    // The declared spelling matters for providers with case-sensitive ids.
+    text.push_str(&format!("slug = \"{}\"\n", key.slug.declared()));
+    if let Some(name) = name {
+        text.push_str(&format!(
+            "name = {}\n",
+            toml::Value::String(name.to_string())
+        ));
+    }
+    if region == Region::Eu {
+        text.push_str("region = \"eu\"\n");
+    }
+    text
+}
+
 /// Appends one source to the file (created if missing), keeping its comments and layout.
 pub fn append(
     path: &Path,
@@ -165,19 +183,8 @@ pub fn append(
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str("\n[[sources]]\n");
-    text.push_str(&format!("ats = \"{}\"\n", key.ats));
-    // The declared spelling matters for providers with case-sensitive ids.
-    text.push_str(&format!("slug = \"{}\"\n", key.slug.declared()));
-    if let Some(name) = name {
-        text.push_str(&format!(
-            "name = {}\n",
-            toml::Value::String(name.to_string())
-        ));
-    }
-    if region == Region::Eu {
-        text.push_str("region = \"eu\"\n");
-    }
+    text.push('\n');
+    text.push_str(&entry_text(&key, region, name));
     // Check the result parses before writing it.
     parse(path, &text)?;
     std::fs::write(path, text).map_err(|source| SourcesFileError::Write {

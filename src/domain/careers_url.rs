@@ -124,19 +124,32 @@ pub fn parse_careers_url(input: &str) -> Result<ParsedSource, CareersUrlError> {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let (ats, careers, subdomain) =
         find_host(&host).ok_or_else(|| CareersUrlError::UnknownHost(host.clone()))?;
-    let first = url
+    let segments: Vec<&str> = url
         .path_segments()
-        .and_then(|mut segs| segs.find(|seg| !seg.is_empty()));
+        .map(|segs| segs.filter(|seg| !seg.is_empty()).collect())
+        .unwrap_or_default();
+    let first = segments.first().copied();
+    let query = |param: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == param)
+            .map(|(_, v)| v.into_owned())
+    };
     let slug = match careers.board {
         BoardAt::FirstSegment { not_boards, .. } => first
             .filter(|f| !not_boards.contains(f))
             .map(str::to_string),
-        BoardAt::FirstSegmentOrQuery { segment, param, .. } if first == Some(segment) => url
-            .query_pairs()
-            .find(|(k, _)| k == param)
-            .map(|(_, v)| v.into_owned()),
+        BoardAt::FirstSegmentOrQuery { segment, param, .. } if first == Some(segment) => {
+            query(param)
+        }
         BoardAt::FirstSegmentOrQuery { .. } => first.map(str::to_string),
         BoardAt::Subdomain { .. } => subdomain.map(str::to_string),
+        BoardAt::TenantShardSite { .. } => workday_site(&segments)
+            .zip(subdomain)
+            .map(|(site, tenant_shard)| format!("{tenant_shard}.{site}")),
+        BoardAt::SubdomainQuery { param, .. } => query(param)
+            .filter(|company| !company.contains('.'))
+            .zip(subdomain)
+            .map(|(company, dc)| format!("{company}.{dc}.{}", careers.host)),
     };
     let slug = slug
         .filter(|s| !s.is_empty())
@@ -148,8 +161,27 @@ pub fn parse_careers_url(input: &str) -> Result<ParsedSource, CareersUrlError> {
     })
 }
 
+/// The site of a Workday careers path: `/{site}`, `/{locale}/{site}/…` or the API's own
+/// `/wday/cxs/{tenant}/{site}/…`.
+fn workday_site<'a>(segments: &[&'a str]) -> Option<&'a str> {
+    let is_locale = |s: &str| {
+        let b = s.as_bytes();
+        (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
+            || (b.len() == 5
+                && b[2] == b'-'
+                && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_alphabetic))
+    };
+    match segments {
+        ["wday", "cxs", _tenant, site, ..] => Some(site),
+        [locale, site, ..] if is_locale(locale) => Some(site),
+        [locale] if is_locale(locale) => None,
+        [site, ..] => Some(site),
+        [] => None,
+    }
+}
+
 /// The provider and careers host registered for `host`, and for a subdomain host the
-/// subdomain's single label.
+/// subdomain: one label, or `{tenant}.{shard}` for Workday.
 fn find_host(host: &str) -> Option<(AtsKind, &'static CareersHost, Option<&str>)> {
     AtsKind::ALL
         .into_iter()
@@ -160,6 +192,24 @@ fn find_host(host: &str) -> Option<(AtsKind, &'static CareersHost, Option<&str>)
                 .strip_suffix('.')
                 .filter(|label| !label.is_empty() && !label.contains('.'))
                 .map(|label| (kind, careers, Some(label))),
+            BoardAt::SubdomainQuery { .. } => host
+                .strip_suffix(careers.host)?
+                .strip_suffix('.')
+                .filter(|label| !label.is_empty() && !label.contains('.'))
+                .map(|label| (kind, careers, Some(label))),
+            BoardAt::TenantShardSite { .. } => host
+                .strip_suffix(careers.host)?
+                .strip_suffix('.')
+                .filter(|prefix| {
+                    let mut labels = prefix.split('.');
+                    let tenant = labels.next().unwrap_or_default();
+                    let shard = labels.next().unwrap_or_default();
+                    let is_shard = shard
+                        .strip_prefix("wd")
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                    !tenant.is_empty() && is_shard && labels.next().is_none()
+                })
+                .map(|prefix| (kind, careers, Some(prefix))),
             _ => (host == careers.host).then_some((kind, careers, None)),
         })
 }
@@ -254,6 +304,49 @@ mod tests {
             ),
             ("acme.recruitee.com", Recruitee, "acme", false),
             ("  https://jobs.lever.co/acme  ", Lever, "acme", false),
+            (
+                "https://acme.wd5.myworkdayjobs.com/en-US/External_Careers",
+                Workday,
+                "acme.wd5.external_careers",
+                false,
+            ),
+            (
+                "acme.wd1.myworkdayjobs.com/Careers/job/Berlin/Engineer_R-1234",
+                Workday,
+                "acme.wd1.careers",
+                false,
+            ),
+            (
+                "https://acme.wd103.myworkdayjobs.com/fr/Jobs?q=x",
+                Workday,
+                "acme.wd103.jobs",
+                false,
+            ),
+            (
+                "https://acme.wd5.myworkdayjobs.com/wday/cxs/acme/Ext/jobs",
+                Workday,
+                "acme.wd5.ext",
+                false,
+            ),
+            (
+                "https://career5.successfactors.eu/career?company=acmeP&career_ns=job_listing_summary&resultType=XML",
+                SuccessFactors,
+                "acmep.career5.successfactors.eu",
+                false,
+            ),
+            (
+                "career4.successfactors.com/career?career_ns=job_listing&company=Beta",
+                SuccessFactors,
+                "beta.career4.successfactors.com",
+                false,
+            ),
+            (
+                "https://acme.jobs.personio.de/job/123",
+                Personio,
+                "acme",
+                true,
+            ),
+            ("acme-gmbh.jobs.personio.com", Personio, "acme-gmbh", false),
         ];
         for (input, ats, slug, eu) in cases {
             let got = parse_careers_url(input).unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -265,6 +358,8 @@ mod tests {
         }
         let sr = parse_careers_url("careers.smartrecruiters.com/Ubisoft2").unwrap();
         assert_eq!(sr.slug.declared(), "Ubisoft2");
+        let wd = parse_careers_url("https://acme.wd5.myworkdayjobs.com/External_Careers").unwrap();
+        assert_eq!(wd.slug.declared(), "acme.wd5.External_Careers");
     }
 
     #[test]
@@ -333,6 +428,34 @@ mod tests {
             }),
             ("https://jobs.ashbyhq.com/ac!me", |e| {
                 matches!(e, CareersUrlError::Slug(_))
+            }),
+            ("https://wd5.myworkdayjobs.com/External", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://acme.www.myworkdayjobs.com/External", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://x.acme.wd5.myworkdayjobs.com/External", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
+            }),
+            ("https://acme.wd5.myworkdayjobs.com/en-US", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://acme.wd5.myworkdayjobs.com/", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://career5.successfactors.eu/career", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            (
+                "https://career5.successfactors.eu/career?company=a.b",
+                |e| matches!(e, CareersUrlError::MissingSlug),
+            ),
+            ("https://www.successfactors.com/", |e| {
+                matches!(e, CareersUrlError::MissingSlug)
+            }),
+            ("https://www.personio.de/", |e| {
+                matches!(e, CareersUrlError::UnknownHost(_))
             }),
             ("", |e| matches!(e, CareersUrlError::Empty)),
             ("   ", |e| matches!(e, CareersUrlError::Empty)),

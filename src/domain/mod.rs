@@ -3,6 +3,7 @@
 pub mod caps;
 pub mod careers_url;
 pub mod closing;
+pub mod discover;
 pub mod fit;
 pub mod job;
 pub mod providers;

@@ -62,6 +62,16 @@ pub enum BoardAt {
     },
     /// `{word}.host`: a single-label subdomain.
     Subdomain { word: &'static str },
+    /// `{tenant}.{shard}.host/[{locale}/]{word}` (Workday): the board is
+    /// `{tenant}.{shard}.{word}`, every part needed to reach the site's API.
+    TenantShardSite { word: &'static str },
+    /// `{dc}.host/…?{param}={word}` (SuccessFactors): the board is `{word}.{dc}.host`, the
+    /// company id and the data-center host its feed lives on.
+    SubdomainQuery {
+        word: &'static str,
+        path: &'static str,
+        param: &'static str,
+    },
 }
 
 impl CareersHost {
@@ -72,6 +82,12 @@ impl CareersHost {
                 format!("{}/{{{word}}}", self.host)
             }
             BoardAt::Subdomain { word } => format!("{{{word}}}.{}", self.host),
+            BoardAt::TenantShardSite { word } => {
+                format!("{{tenant}}.{{shard}}.{}/{{{word}}}", self.host)
+            }
+            BoardAt::SubdomainQuery { word, path, param } => {
+                format!("{{dc}}.{}/{path}?{param}={{{word}}}", self.host)
+            }
         }
     }
 }
@@ -105,6 +121,16 @@ macro_rules! providers {
         }
     };
 }
+
+/// SuccessFactors career sites, on each data center's host.
+const SUCCESSFACTORS_BOARD: BoardAt = BoardAt::SubdomainQuery {
+    word: "company",
+    path: "career",
+    param: "company",
+};
+
+/// Personio's job pages; `.de` boards are declared `region = "eu"`.
+const PERSONIO_BOARD: BoardAt = BoardAt::Subdomain { word: "company" };
 
 /// Greenhouse's board pages, all read from the one global API.
 const GREENHOUSE_BOARD: BoardAt = BoardAt::FirstSegmentOrQuery {
@@ -197,6 +223,41 @@ providers! {
             board: BoardAt::Subdomain { word: "company" },
             eu: false,
         }],
+    },
+    /// Workday career sites (the CXS API behind them), one host per tenant and shard.
+    Workday => ProviderFacts {
+        name: "workday",
+        eu: EuInstance::Absent { note: None },
+        // Site names are sent as declared (`External_Careers`).
+        case_sensitive_ids: true,
+        careers: &[CareersHost {
+            host: "myworkdayjobs.com",
+            board: BoardAt::TenantShardSite { word: "site" },
+            eu: false,
+        }],
+    },
+    /// SAP SuccessFactors public XML job feed, one per company on its data center.
+    SuccessFactors => ProviderFacts {
+        name: "successfactors",
+        eu: EuInstance::Absent {
+            note: Some("the data center is part of the board: successfactors.eu hosts are read as given"),
+        },
+        // Company ids are sent as declared (`acmeP`).
+        case_sensitive_ids: true,
+        careers: &[
+            CareersHost { host: "successfactors.eu", board: SUCCESSFACTORS_BOARD, eu: false },
+            CareersHost { host: "successfactors.com", board: SUCCESSFACTORS_BOARD, eu: false },
+        ],
+    },
+    /// Personio XML job feed; a company's feed is on `.com` or, with `region = "eu"`, `.de`.
+    Personio => ProviderFacts {
+        name: "personio",
+        eu: EuInstance::Separate,
+        case_sensitive_ids: false,
+        careers: &[
+            CareersHost { host: "jobs.personio.com", board: PERSONIO_BOARD, eu: false },
+            CareersHost { host: "jobs.personio.de", board: PERSONIO_BOARD, eu: true },
+        ],
     },
 }
 
@@ -305,8 +366,9 @@ mod tests {
     }
 
     #[test]
-    fn only_lever_has_an_eu_instance() {
+    fn only_lever_and_personio_have_an_eu_instance() {
         assert_eq!(AtsKind::Lever.check_eu(), Ok(()));
+        assert_eq!(AtsKind::Personio.check_eu(), Ok(()));
         let err = AtsKind::Greenhouse.check_eu().unwrap_err().to_string();
         assert_eq!(
             err,
@@ -325,5 +387,9 @@ mod tests {
         assert_eq!(lever.form(), "jobs.lever.co/{site}");
         let recruitee = AtsKind::Recruitee.facts().careers[0];
         assert_eq!(recruitee.form(), "{company}.recruitee.com");
+        let workday = AtsKind::Workday.facts().careers[0];
+        assert_eq!(workday.form(), "{tenant}.{shard}.myworkdayjobs.com/{site}");
+        let sf = AtsKind::SuccessFactors.facts().careers[0];
+        assert_eq!(sf.form(), "{dc}.successfactors.eu/career?company={company}");
     }
 }

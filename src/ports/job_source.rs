@@ -153,6 +153,32 @@ pub trait JobSource: Send + Sync {
         cursor: Option<&PageCursor>,
     ) -> Result<Page, SourceError>;
 
+    /// Whether a page lists postings without what only one request per posting gives
+    /// (Workday's descriptions). The runner then completes each new or changed posting
+    /// with [`fetch_detail`](Self::fetch_detail), reserving an API call for each.
+    fn lists_without_details(&self) -> bool {
+        false
+    }
+
+    /// The stored posting, when its stored raw JSON shows `listed` unchanged since its
+    /// details were fetched: no detail request is needed. `None`: fetch them.
+    fn reuse_details(
+        &self,
+        _listed: &FetchedPosting,
+        _stored_raw_json: &str,
+    ) -> Option<FetchedPosting> {
+        None
+    }
+
+    /// One request: `listed` completed with its details.
+    async fn fetch_detail(
+        &self,
+        _source: &SourceRef,
+        listed: &FetchedPosting,
+    ) -> Result<FetchedPosting, SourceError> {
+        Ok(listed.clone())
+    }
+
     /// Re-derives a posting from the raw JSON this adapter stored for it, without any request.
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError>;
 

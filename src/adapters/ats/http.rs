@@ -9,7 +9,7 @@ use url::Url;
 use super::{AtsConfig, AtsError};
 use crate::ports::SourceError;
 
-/// A GET-only JSON client with a bounded body; cheap to clone (reqwest shares its pool).
+/// A JSON (and XML feed) client with a bounded body; cheap to clone (reqwest shares its pool).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
@@ -35,7 +35,39 @@ impl HttpClient {
 
     /// GETs `url` and returns the body of a 2xx answer, at most `max_body_bytes` long.
     pub async fn get(&self, url: Url) -> Result<Vec<u8>, SourceError> {
-        let mut response = self.client.get(url).send().await.map_err(transport)?;
+        self.read(self.client.get(url)).await
+    }
+
+    /// GETs an XML feed (SuccessFactors, Personio), asking for XML.
+    pub async fn get_xml(&self, url: Url) -> Result<Vec<u8>, SourceError> {
+        let accept = "application/xml";
+        self.read(self.client.get(url).header(header::ACCEPT, accept))
+            .await
+    }
+
+    /// GETs a web page (a careers page to discover its ATS), asking for HTML.
+    pub async fn get_page(&self, url: Url) -> Result<Vec<u8>, SourceError> {
+        let accept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+        self.read(self.client.get(url).header(header::ACCEPT, accept))
+            .await
+    }
+
+    /// POSTs `body` as JSON to `url` (Workday's search); the answer as for [`get`](Self::get).
+    pub async fn post_json(
+        &self,
+        url: Url,
+        body: &serde_json::Value,
+    ) -> Result<Vec<u8>, SourceError> {
+        let request = self
+            .client
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        self.read(request).await
+    }
+
+    async fn read(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, SourceError> {
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
         if !status.is_success() {
             return Err(status_error(status.as_u16(), response.headers()));

@@ -18,10 +18,14 @@ pub mod greenhouse;
 pub mod http;
 pub mod lever;
 pub mod payload;
+pub mod personio;
 pub mod recruitee;
 pub mod smartrecruiters;
+pub mod successfactors;
 pub mod text;
 pub mod workable;
+pub mod workday;
+pub mod xml;
 
 pub use http::HttpClient;
 
@@ -33,6 +37,9 @@ pub const PROVIDERS: &[ProviderInfo] = &[
     smartrecruiters::PROVIDER,
     workable::PROVIDER,
     recruitee::PROVIDER,
+    workday::PROVIDER,
+    successfactors::PROVIDER,
+    personio::PROVIDER,
 ];
 
 /// What one adapter declares about itself, in one place: the settings it reads (variable
@@ -41,7 +48,8 @@ pub const PROVIDERS: &[ProviderInfo] = &[
 pub struct ProviderInfo {
     pub kind: AtsKind,
     /// The API host. May contain `{slug}`, replaced by the board's slug (for providers
-    /// whose boards are subdomains).
+    /// whose boards are subdomains), or the placeholders its adapter documents
+    /// (`{tenant}`, `{shard}`, `{host}`).
     pub base_url: BaseUrlSetting,
     /// The EU instance's API host: `Some` exactly for providers whose domain facts say they
     /// have one (a test checks).
@@ -162,7 +170,7 @@ pub fn build_sources(cfg: &AtsConfig) -> Result<HashMap<AtsKind, Arc<dyn JobSour
     for info in PROVIDERS {
         for (region, setting) in info.base_urls() {
             let value = cfg.base_url(info.kind, region);
-            let probe = value.replace("{slug}", "probe");
+            let probe = probe_url(&value);
             let ok = Url::parse(&probe).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if !ok {
                 return Err(AtsError::BaseUrl {
@@ -177,6 +185,22 @@ pub fn build_sources(cfg: &AtsConfig) -> Result<HashMap<AtsKind, Arc<dyn JobSour
         .iter()
         .map(|info| (info.kind, (info.build)(http.clone(), cfg)))
         .collect())
+}
+
+/// A base URL with every `{placeholder}` replaced by a plain label, so it can be checked.
+pub fn probe_url(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str("probe");
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `{base}{path}` with `{slug}` in the base replaced. Slugs are validated `[a-z0-9._-]`

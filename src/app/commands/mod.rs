@@ -48,6 +48,9 @@ pub enum AppError {
     Usage(String),
     #[error("cannot write output: {0}")]
     Output(String),
+    /// `sources discover` could not read the page, or found no ATS on it.
+    #[error("{0}")]
+    Discover(String),
     /// Sources were attempted and none succeeded (rate-limited or skipped ones aside).
     #[error("all {failed} sources that were fetched failed; see the source_failed events")]
     AllSourcesFailed { failed: u64 },
@@ -81,6 +84,7 @@ impl AppError {
             AppError::Ats(_) => "provider_setup",
             AppError::Usage(_) => "usage",
             AppError::Output(_) => "output",
+            AppError::Discover(_) => "discover",
             AppError::AllSourcesFailed { .. } => "all_sources_failed",
             AppError::Webhook(_) => "alert_webhook_failed",
             AppError::DoctorFailed { .. } => "doctor_failed",

@@ -1,5 +1,6 @@
 //! Fetching one source: its pages, each after reserving an API call, with bounded retries.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::time::Instant;
@@ -10,8 +11,7 @@ use tokio::sync::Mutex;
 use super::{IngestError, Shared};
 use crate::domain::{AtsKind, FetchedPosting};
 use crate::ports::{
-    CounterKey, JobSource, Page, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef,
-    StoreError,
+    CounterKey, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef, StoreError,
 };
 
 /// What fetching one source produced, before anything is written.
@@ -24,11 +24,14 @@ pub(super) struct Fetched {
     /// No request could be reserved at all.
     pub(super) rate_limited: bool,
     pub(super) skipped: bool,
+    /// Requests sent: list pages and, for providers that need them, detail requests.
     pub(super) api_calls: u64,
+    /// Of `api_calls`, the detail requests.
+    pub(super) detail_calls: u64,
     pub(super) started: Instant,
 }
 
-enum PageStop {
+pub(super) enum PageStop {
     CapReached,
     /// The run's write budget was spent before this board's first request.
     BudgetSpent,
@@ -49,6 +52,7 @@ impl Shared {
             rate_limited: false,
             skipped: false,
             api_calls: 0,
+            detail_calls: 0,
             started: Instant::now(),
         };
         let key = fetched.record.key.clone();
@@ -74,14 +78,10 @@ impl Shared {
                 );
                 break;
             }
+            let first_page = pages == 0;
+            let request = || adapter.fetch_page(&source, cursor.as_ref());
             match self
-                .fetch_page(
-                    adapter.as_ref(),
-                    &source,
-                    cursor.as_ref(),
-                    pages == 0,
-                    &mut fetched.api_calls,
-                )
+                .reserved_call(&source, first_page, &mut fetched.api_calls, request)
                 .await
             {
                 Ok(page) => {
@@ -121,21 +121,28 @@ impl Shared {
                 Err(PageStop::Store(err)) => return Err(err.into()),
             }
         }
+        if adapter.lists_without_details() && !fetched.postings.is_empty() {
+            self.complete_details(adapter.as_ref(), &source, &mut fetched)
+                .await?;
+        }
         Ok(fetched)
     }
 
-    /// One page, with bounded retries; every attempt first reserves an API call. A board's
-    /// first request is not sent once the run's write budget is spent: checked after the
-    /// provider's turn comes, right before the call is reserved, so that boards queued
-    /// behind a board that spent the budget start no request.
-    async fn fetch_page(
+    /// One request (a page, or a posting's details), with bounded retries; every attempt
+    /// first reserves an API call. A board's first request is not sent once the run's write
+    /// budget is spent: checked after the provider's turn comes, right before the call is
+    /// reserved, so that boards queued behind a board that spent the budget start no request.
+    pub(super) async fn reserved_call<T, F, Fut>(
         &self,
-        adapter: &dyn JobSource,
         source: &SourceRef,
-        cursor: Option<&PageCursor>,
         first_page: bool,
         api_calls: &mut u64,
-    ) -> Result<Page, PageStop> {
+        mut request: F,
+    ) -> Result<T, PageStop>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SourceError>>,
+    {
         let retry = self.policy.retry;
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(retry.base_delay)
@@ -168,7 +175,7 @@ impl Shared {
                 return Err(PageStop::CapReached);
             }
             *api_calls += 1;
-            let result = adapter.fetch_page(source, cursor).await;
+            let result = request().await;
             *last = Some(Instant::now());
             drop(last);
             let err = match result {

@@ -1,5 +1,6 @@
 //! The ingest use case: fetch every enabled source within the caps and apply the plans.
 
+mod details;
 mod fetch;
 mod report;
 mod write;

@@ -32,6 +32,8 @@ pub struct Counts {
     pub deferred: u64,
     pub rejected: u64,
     pub api_calls: u64,
+    /// Of `api_calls`, the per-posting detail requests (Workday).
+    pub detail_calls: u64,
 }
 
 impl Counts {
@@ -46,6 +48,7 @@ impl Counts {
         self.deferred += o.deferred;
         self.rejected += o.rejected;
         self.api_calls += o.api_calls;
+        self.detail_calls += o.detail_calls;
     }
 }
 

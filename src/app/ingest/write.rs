@@ -21,6 +21,7 @@ impl Shared {
             status: SourceStatus::Ok,
             counts: Counts {
                 api_calls: fetched.api_calls,
+                detail_calls: fetched.detail_calls,
                 fetched: fetched.postings.len() as u64,
                 rejected: fetched.rejected.len() as u64,
                 ..Counts::default()
@@ -58,6 +59,7 @@ impl Shared {
                 // Nothing of the plan was written.
                 report.counts = Counts {
                     api_calls: report.counts.api_calls,
+                    detail_calls: report.counts.detail_calls,
                     fetched: report.counts.fetched,
                     rejected: report.counts.rejected,
                     ..Counts::default()
@@ -98,6 +100,8 @@ impl Shared {
                 deferred = c.deferred,
                 rejected = c.rejected,
                 api_calls = c.api_calls,
+                list_calls = c.api_calls - c.detail_calls,
+                detail_calls = c.detail_calls,
                 duration_ms,
             ),
             Some(err) => {
@@ -111,6 +115,8 @@ impl Shared {
                     error = %err,
                     fetched = c.fetched,
                     api_calls = c.api_calls,
+                    list_calls = c.api_calls - c.detail_calls,
+                    detail_calls = c.detail_calls,
                     duration_ms,
                 );
             }

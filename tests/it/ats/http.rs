@@ -1,4 +1,4 @@
-//! Edge cases every provider shares through the common HTTP client, run against all six.
+//! Edge cases every provider shares through the common HTTP client, run against all of them.
 
 use std::time::Duration;
 
@@ -11,7 +11,15 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 struct Case {
     kind: AtsKind,
-    /// Request path for the board `acme`.
+    /// The board, `acme` unless the provider names boards otherwise.
+    slug: &'static str,
+    method: &'static str,
+    /// What the adapter asks for.
+    accept: &'static str,
+    /// The payload is JSON with one item per posting, stored verbatim: the item-level
+    /// tests apply (XML feeds and Workday's stored wrapper have their own in their files).
+    json_items: bool,
+    /// Request path for the board.
     path: &'static str,
     /// Path of the item list in the payload (`""` for a bare array).
     list: &'static str,
@@ -22,6 +30,10 @@ struct Case {
 fn cases() -> Vec<Case> {
     vec![
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::Greenhouse,
             path: "/v1/boards/acme/jobs",
             list: "jobs",
@@ -35,6 +47,10 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"id":{id},"title":"{title}"}}"#),
         },
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::Lever,
             path: "/v0/postings/acme",
             list: "",
@@ -42,6 +58,10 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"id":{id},"text":"{title}"}}"#),
         },
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::Ashby,
             path: "/posting-api/job-board/acme",
             list: "jobs",
@@ -49,6 +69,10 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"id":{id},"title":"{title}"}}"#),
         },
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::SmartRecruiters,
             path: "/v1/companies/acme/postings",
             list: "content",
@@ -62,6 +86,10 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"id":{id},"name":"{title}"}}"#),
         },
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::Workable,
             path: "/api/v1/widget/accounts/acme",
             list: "jobs",
@@ -69,13 +97,70 @@ fn cases() -> Vec<Case> {
             item: |id, title| format!(r#"{{"shortcode":{id},"title":"{title}"}}"#),
         },
         Case {
+            slug: "acme",
+            method: "GET",
+            accept: JSON,
+            json_items: true,
             kind: AtsKind::Recruitee,
             path: "/acme/api/offers/",
             list: "offers",
             wrap: |items| format!(r#"{{"offers":[{}]}}"#, items.join(",")),
             item: |id, title| format!(r#"{{"id":{id},"title":"{title}"}}"#),
         },
+        Case {
+            kind: AtsKind::Workday,
+            slug: "acme.wd5.External",
+            method: "POST",
+            accept: JSON,
+            json_items: false,
+            path: "/wday/cxs/acme/External/jobs",
+            list: "jobPostings",
+            wrap: |items| {
+                format!(
+                    r#"{{"total":{},"jobPostings":[{}]}}"#,
+                    items.len(),
+                    items.join(",")
+                )
+            },
+            item: |id, title| {
+                format!(r#"{{"title":"{title}","externalPath":"/job/x/{id}","bulletFields":[]}}"#)
+            },
+        },
+        Case {
+            kind: AtsKind::SuccessFactors,
+            slug: "acme.career5.successfactors.eu",
+            method: "GET",
+            accept: XML,
+            json_items: false,
+            path: "/career",
+            list: "jobPosting",
+            wrap: |items| format!("<jobPostings>{}</jobPostings>", items.concat()),
+            item: |id, title| {
+                format!(
+                    "<jobPosting><jobReqId>{id}</jobReqId><jobTitle>{title}</jobTitle></jobPosting>"
+                )
+            },
+        },
+        Case {
+            kind: AtsKind::Personio,
+            slug: "acme",
+            method: "GET",
+            accept: XML,
+            json_items: false,
+            path: "/acme/xml",
+            list: "position",
+            wrap: |items| format!("<workzag-jobs>{}</workzag-jobs>", items.concat()),
+            item: |id, title| format!("<position><id>{id}</id><name>{title}</name></position>"),
+        },
     ]
+}
+
+const JSON: &str = "application/json";
+const XML: &str = "application/xml";
+
+/// The cases whose payloads are JSON items stored verbatim.
+fn json_item_cases() -> Vec<Case> {
+    cases().into_iter().filter(|c| c.json_items).collect()
 }
 
 #[test]
@@ -88,7 +173,7 @@ fn every_provider_has_a_case() {
 
 async fn serve(case: &Case, response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
+    Mock::given(method(case.method))
         .and(path(case.path))
         .respond_with(response)
         .mount(&server)
@@ -98,7 +183,7 @@ async fn serve(case: &Case, response: ResponseTemplate) -> MockServer {
 
 async fn fetch_with(cfg: &AtsConfig, case: &Case) -> Result<Page, SourceError> {
     adapter(cfg, case.kind)
-        .fetch_page(&source(case.kind, "acme"), None)
+        .fetch_page(&source(case.kind, case.slug), None)
         .await
 }
 
@@ -127,12 +212,12 @@ async fn empty_board_is_an_empty_complete_page() {
 }
 
 #[tokio::test]
-async fn sends_user_agent_and_accept_json() {
+async fn sends_user_agent_and_accept() {
     for case in cases() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
+        Mock::given(method(case.method))
             .and(path(case.path))
-            .and(header("accept", "application/json"))
+            .and(header("accept", case.accept))
             .and(header(
                 "user-agent",
                 AtsConfig::default().user_agent.as_str(),
@@ -214,6 +299,9 @@ async fn body_that_is_not_json_or_has_the_wrong_shape_is_malformed() {
         );
 
         // The list where the envelope should be: the error names the list's path.
+        if !case.json_items && case.kind != AtsKind::Workday {
+            continue;
+        }
         let wrong = if case.list.is_empty() {
             r#"{"jobs":[]}"#.to_string()
         } else {
@@ -268,7 +356,7 @@ async fn connection_closed_before_content_length_is_a_network_error() {
 
 #[tokio::test]
 async fn one_bad_item_is_rejected_and_the_rest_kept() {
-    for case in cases() {
+    for case in json_item_cases() {
         let k = case.kind;
         let items = [
             (case.item)("1", "First – naïve café ✓"),
@@ -304,7 +392,7 @@ async fn one_bad_item_is_rejected_and_the_rest_kept() {
 
 #[tokio::test]
 async fn nulls_and_unknown_fields_are_tolerated() {
-    for case in cases() {
+    for case in json_item_cases() {
         let k = case.kind;
         let item = (case.item)("42", "Engineer");
         let nulls = r#","location":null,"department":null,"departments":null,"metadata":null,"categories":null,"company":null,"salary":null,"compensation":null,"city":null,"totally_new_field":{"x":[1,2]}}"#;

@@ -5,4 +5,5 @@ mod cli;
 mod doctor;
 mod exit_and_logs;
 mod ingest;
+mod providers;
 mod score;
