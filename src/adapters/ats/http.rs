@@ -1,4 +1,5 @@
-//! The one HTTP client every provider uses: timeouts, size limit and status → error mapping.
+//! The one HTTP client every provider (and the LLM enricher) uses: timeouts, size limit and
+//! status → error mapping, `Retry-After` read.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use url::Url;
 use super::{AtsConfig, AtsError};
 use crate::ports::SourceError;
 
-/// A GET-only JSON client with a bounded body; cheap to clone (reqwest shares its pool).
+/// A JSON client with a bounded body; cheap to clone (reqwest shares its pool).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
@@ -35,7 +36,36 @@ impl HttpClient {
 
     /// GETs `url` and returns the body of a 2xx answer, at most `max_body_bytes` long.
     pub async fn get(&self, url: Url) -> Result<Vec<u8>, SourceError> {
-        let mut response = self.client.get(url).send().await.map_err(transport)?;
+        let response = self.client.get(url).send().await.map_err(transport)?;
+        self.read(response).await
+    }
+
+    /// POSTs a JSON `body` to `url`, with `Authorization: Bearer <token>` when a token is
+    /// given, and returns the body of a 2xx answer as `get` does. Errors never hold the
+    /// token: transport errors carry reqwest's kind only, status errors the status.
+    pub async fn post_json(
+        &self,
+        url: Url,
+        bearer: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, SourceError> {
+        let mut request = self
+            .client
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+        if let Some(token) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                SourceError::InvalidSource("the API key is not a valid header".into())
+            })?;
+            value.set_sensitive(true);
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let response = request.send().await.map_err(transport)?;
+        self.read(response).await
+    }
+
+    async fn read(&self, mut response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
         let status = response.status();
         if !status.is_success() {
             return Err(status_error(status.as_u16(), response.headers()));
