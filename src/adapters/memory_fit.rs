@@ -10,14 +10,15 @@ use async_trait::async_trait;
 use super::memory::{InMemoryRepository, lock};
 use crate::domain::JobUid;
 use crate::ports::{
-    FitFilter, FitRecord, FitStore, JobEnrichment, JobRecord, JobText, ScoringRow, SinkLink,
-    StoreError, StoredProfile,
+    FitFilter, FitRecord, FitStore, JobEnrichment, JobRecord, JobText, LlmEnrichment, ScoringRow,
+    SinkLink, StoreError, StoredProfile,
 };
 
 #[derive(Debug, Default)]
 pub(super) struct FitState {
     profiles: BTreeMap<String, StoredProfile>,
     enrichment: BTreeMap<JobUid, JobEnrichment>,
+    llm: BTreeMap<JobUid, LlmEnrichment>,
     /// By (profile, job), so that one profile's fits are a range.
     fits: BTreeMap<(String, JobUid), FitRecord>,
 }
@@ -31,7 +32,20 @@ fn jobs_after<'a>(
     jobs.range((from, Bound::Unbounded)).map(|(_, j)| j)
 }
 
-fn scoring_row(job: &JobRecord, enrichment: Option<&JobEnrichment>) -> ScoringRow {
+fn job_text(j: &JobRecord) -> JobText {
+    JobText {
+        uid: j.uid.clone(),
+        source: j.source.clone(),
+        content_hash: j.content_hash.clone(),
+        title: j.posting.title.clone(),
+        description: j.posting.description.clone(),
+        salary_text: j.posting.salary_text.clone(),
+        raw_json: j.raw_json.clone(),
+    }
+}
+
+fn scoring_row(job: &JobRecord, fit: &FitState) -> ScoringRow {
+    let enrichment = fit.enrichment.get(&job.uid);
     let p = &job.posting;
     ScoringRow {
         uid: job.uid.clone(),
@@ -48,6 +62,7 @@ fn scoring_row(job: &JobRecord, enrichment: Option<&JobEnrichment>) -> ScoringRo
         first_seen_at: job.first_seen_at,
         changed_at: job.changed_at,
         enrichment: enrichment.cloned(),
+        llm: fit.llm.get(&job.uid).cloned(),
     }
 }
 
@@ -89,15 +104,7 @@ impl FitStore for InMemoryRepository {
                 })
             })
             .take(limit)
-            .map(|j| JobText {
-                uid: j.uid.clone(),
-                source: j.source.clone(),
-                content_hash: j.content_hash.clone(),
-                title: j.posting.title.clone(),
-                description: j.posting.description.clone(),
-                salary_text: j.posting.salary_text.clone(),
-                raw_json: j.raw_json.clone(),
-            })
+            .map(job_text)
             .collect())
     }
 
@@ -110,6 +117,52 @@ impl FitStore for InMemoryRepository {
         Ok(())
     }
 
+    async fn llm_candidates(&self, model: &str, limit: usize) -> Result<Vec<JobText>, StoreError> {
+        let st = lock(&self.state);
+        let mut best: HashMap<&JobUid, u8> = HashMap::new();
+        for f in st.fit.fits.values() {
+            let b = best.entry(&f.uid).or_insert(0);
+            *b = (*b).max(f.fit.score);
+        }
+        let mut out: Vec<&JobRecord> = st
+            .jobs
+            .values()
+            .filter(|j| j.closed_at.is_none() && st.fit.enrichment.contains_key(&j.uid))
+            .filter(|j| {
+                st.fit
+                    .llm
+                    .get(&j.uid)
+                    .is_none_or(|l| l.content_hash != j.content_hash || l.model != model)
+            })
+            .collect();
+        // Best fit first (a job without any fit last), then newest, then uid.
+        out.sort_by(|a, b| {
+            let fit = |j: &JobRecord| best.get(&j.uid).map(|s| i16::from(*s)).unwrap_or(-1);
+            fit(b)
+                .cmp(&fit(a))
+                .then(b.first_seen_at.cmp(&a.first_seen_at))
+                .then(a.uid.cmp(&b.uid))
+        });
+        Ok(out.into_iter().take(limit).map(job_text).collect())
+    }
+
+    async fn save_llm(&self, rows: &[LlmEnrichment]) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        check_jobs(&st.jobs, rows.iter().map(|r| &r.uid), "LLM enrichment")?;
+        for row in rows {
+            st.fit.llm.insert(row.uid.clone(), row.clone());
+        }
+        Ok(())
+    }
+
+    async fn save_llm_error(&self, uid: &JobUid, error: &str) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        if let Some(l) = st.fit.llm.get_mut(uid) {
+            l.error = Some(error.to_string());
+        }
+        Ok(())
+    }
+
     async fn scoring_rows(
         &self,
         after: Option<&JobUid>,
@@ -118,7 +171,7 @@ impl FitStore for InMemoryRepository {
         let st = lock(&self.state);
         Ok(jobs_after(&st.jobs, after)
             .take(limit)
-            .map(|j| scoring_row(j, st.fit.enrichment.get(&j.uid)))
+            .map(|j| scoring_row(j, &st.fit))
             .collect())
     }
 
@@ -180,7 +233,7 @@ impl FitStore for InMemoryRepository {
             .filter(|f| filter.class.is_none_or(|c| f.fit.class == c))
             .filter_map(|f| st.jobs.get(&f.uid).map(|j| (f, j)))
             .filter(|(_, j)| !filter.open_only || j.closed_at.is_none())
-            .map(|(f, j)| (f.clone(), scoring_row(j, st.fit.enrichment.get(&j.uid))))
+            .map(|(f, j)| (f.clone(), scoring_row(j, &st.fit)))
             .collect();
         out.sort_by(|(a, ja), (b, jb)| {
             b.fit

@@ -1,9 +1,11 @@
-//! Implementations of the ports: ATS providers, databases, in-memory fakes, clocks and the alert webhook.
+//! Implementations of the ports: ATS providers, databases, in-memory fakes, clocks, the
+//! enrichers (deterministic and LLM) and the alert webhook.
 
 pub mod ats;
 pub mod clock;
 pub mod cv;
 pub mod db;
+pub mod enrich;
 pub mod memory;
 mod memory_fit;
 pub mod notion;

@@ -63,7 +63,12 @@ pub enum Command {
     Profiles(ProfilesCommand),
     /// The full breakdown of one job's fit for a profile.
     Explain(ExplainArgs),
-    /// The scheduled job (what the systemd unit runs): ingest, then score, then sync.
+    /// Enrich the best new or changed jobs with a language model (summary, skills, salary
+    /// estimate, pros and cons) through an OpenAI-compatible API, within ENRICH_LIMIT and
+    /// the daily token budget; needs ENRICH_WITH_LLM=1 (except --dry-run).
+    Enrich(EnrichArgs),
+    /// The scheduled job (what the systemd unit runs): ingest, then enrich (when
+    /// ENRICH_WITH_LLM=1), then score, then sync.
     Run(RunArgs),
     /// Sync each profile's best-fitting jobs to its Notion data source: pages created or
     /// updated when something changed, never duplicated, never recreated once dismissed.
@@ -100,6 +105,16 @@ pub struct ExplainArgs {
     pub job_uid: String,
     #[arg(long, value_name = "KEY")]
     pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// At most this many jobs (default: ENRICH_LIMIT).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+    /// Print the requests that would be sent (API key redacted); send nothing, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +285,15 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["jobs-bot", "frobnicate"]).is_err());
+        let cli = Cli::try_parse_from(["jobs-bot", "enrich", "--limit", "3", "--dry-run"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Enrich(EnrichArgs {
+                limit: Some(3),
+                dry_run: true
+            })
+        ));
+        assert!(Cli::try_parse_from(["jobs-bot", "enrich", "--limit", "0"]).is_err());
     }
 
     #[test]

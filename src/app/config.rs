@@ -61,6 +61,26 @@ pub struct NotionSettings {
     pub property_names: PropertyNames,
 }
 
+/// LLM enrichment through an OpenAI-compatible chat-completions API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LlmSettings {
+    /// `ENRICH_WITH_LLM`: off by default; when off, no request is ever sent.
+    pub enabled: bool,
+    /// `ENRICH_LIMIT`: jobs enriched per run at most.
+    pub limit: u32,
+    /// `OPENAI_API_KEY`: sent as a bearer token; local servers usually need none.
+    pub api_key: Option<Secret>,
+    pub model: String,
+    /// `OPENAI_BASE_URL`, without a trailing slash.
+    pub base_url: String,
+    /// `ENRICH_MAX_TOKENS_PER_DAY`: prompt and completion tokens per UTC day; 0 = unlimited.
+    pub max_tokens_per_day: Cap,
+    /// `OPENAI_TIMEOUT_S`: one request's timeout (local models can be slow).
+    pub timeout: Duration,
+}
+
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
 /// Every setting jobs-bot reads. Built only through [`Settings::from_lookup`], which
 /// validates everything and reports every problem at once.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +119,7 @@ pub struct Settings {
     pub alert_webhook_url: Option<Secret>,
     /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
     pub alert_webhook_format: WebhookFormat,
+    pub llm: LlmSettings,
 }
 
 /// One invalid setting.
@@ -297,6 +318,7 @@ impl Settings {
             notion,
             alert_webhook_url: read_webhook_url(&mut r),
             alert_webhook_format: read_webhook_format(&mut r),
+            llm: read_llm(&mut r),
         };
         if r.problems.is_empty() {
             Ok(settings)
@@ -388,6 +410,35 @@ fn read_webhook_url(r: &mut Reader<'_>) -> Option<Secret> {
             );
             None
         }
+    }
+}
+
+/// The LLM enrichment settings. The key is required when enrichment is on and the endpoint
+/// is OpenAI's (a local server usually needs none); it is never echoed.
+fn read_llm(r: &mut Reader<'_>) -> LlmSettings {
+    let enabled = r.flag("ENRICH_WITH_LLM").unwrap_or(false);
+    let base_url = r.url("OPENAI_BASE_URL", DEFAULT_OPENAI_BASE_URL);
+    let api_key = r
+        .secret("OPENAI_API_KEY")
+        .map(|k| Secret::new(k.expose().trim()));
+    let openai = url::Url::parse(&base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.ends_with("openai.com")))
+        .unwrap_or(false);
+    if enabled && openai && api_key.is_none() {
+        r.problem(
+            "OPENAI_API_KEY",
+            "required when ENRICH_WITH_LLM=1 and OPENAI_BASE_URL is OpenAI's",
+        );
+    }
+    LlmSettings {
+        enabled,
+        limit: r.number("ENRICH_LIMIT", 10, 1, 100_000) as u32,
+        api_key,
+        model: r.string("OPENAI_MODEL", "gpt-4.1-mini"),
+        base_url,
+        max_tokens_per_day: Cap(r.number("ENRICH_MAX_TOKENS_PER_DAY", 0, 0, u32::MAX.into()) as u32),
+        timeout: Duration::from_secs(r.number("OPENAI_TIMEOUT_S", 120, 1, 3600)),
     }
 }
 
@@ -705,6 +756,45 @@ mod tests {
         vars.sort();
         assert_eq!(vars, ["ALERT_WEBHOOK_FORMAT", "ALERT_WEBHOOK_URL"]);
         assert!(!err.to_string().contains("secret-xyz"));
+    }
+
+    #[test]
+    fn llm_enrichment_is_off_by_default_and_validated_when_on() {
+        let s = settings(&[]).unwrap();
+        assert!(!s.llm.enabled);
+        assert_eq!(s.llm.limit, 10);
+        assert_eq!(s.llm.model, "gpt-4.1-mini");
+        assert_eq!(s.llm.base_url, "https://api.openai.com/v1");
+        assert!(s.llm.max_tokens_per_day.is_unlimited());
+        let err = settings(&[("ENRICH_WITH_LLM", "1"), ("ENRICH_LIMIT", "0")]).unwrap_err();
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(vars, ["ENRICH_LIMIT", "OPENAI_API_KEY"]);
+        // A local server needs no key.
+        let s = settings(&[
+            ("ENRICH_WITH_LLM", "1"),
+            ("OPENAI_BASE_URL", "http://localhost:11434/v1/"),
+            ("OPENAI_MODEL", "llama3.1"),
+            ("ENRICH_MAX_TOKENS_PER_DAY", "50000"),
+        ])
+        .unwrap();
+        assert!(s.llm.enabled);
+        assert_eq!(s.llm.base_url, "http://localhost:11434/v1");
+        assert_eq!(s.llm.max_tokens_per_day, Cap(50_000));
+        let s = settings(&[
+            ("ENRICH_WITH_LLM", "1"),
+            ("OPENAI_API_KEY", "sk-test-secret-123"),
+        ])
+        .unwrap();
+        assert!(!format!("{s:?}").contains("sk-test-secret-123"));
+        let err = settings(&[
+            ("ENRICH_WITH_LLM", "maybe"),
+            ("OPENAI_BASE_URL", "localhost"),
+        ])
+        .unwrap_err();
+        let mut vars = named(&err);
+        vars.sort();
+        assert_eq!(vars, ["ENRICH_WITH_LLM", "OPENAI_BASE_URL"]);
     }
 
     #[test]

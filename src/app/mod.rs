@@ -3,6 +3,7 @@
 pub mod cli;
 mod commands;
 pub mod config;
+pub mod enrich;
 pub mod ingest;
 pub mod logging;
 pub mod output;

@@ -149,8 +149,28 @@ pub fn print_explain(job: &JobRecord, fit: &FitRecord) -> io::Result<()> {
         }
     };
     let r = &f.reasons;
-    writeln!(out, "\nmatched skills:      {}", list(&r.matched_skills))?;
-    writeln!(out, "missing skills:      {}", list(&r.missing_skills))?;
+    // With an LLM's skills in play, each skill says where it was found.
+    let tagged = |skills: &[crate::domain::fit::Skill]| {
+        if r.skill_origins.is_empty() || skills.is_empty() {
+            return list(skills);
+        }
+        skills
+            .iter()
+            .map(|s| match r.skill_origins.get(s) {
+                Some(origin) => format!("{s} ({})", origin.as_str()),
+                None => s.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "\nmatched skills:      {}", tagged(&r.matched_skills))?;
+    writeln!(out, "missing skills:      {}", tagged(&r.missing_skills))?;
+    if let Some(model) = &r.llm_model {
+        writeln!(
+            out,
+            "skill sources:       posting = the posting's text, llm = {model} only, both = both"
+        )?;
+    }
     writeln!(out, "missing must-haves:  {}", list(&r.missing_must_haves))?;
     writeln!(
         out,

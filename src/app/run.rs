@@ -22,6 +22,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
             | Command::Reparse(_)
             | Command::Migrate
             | Command::Score(_)
+            | Command::Enrich(_)
             | Command::Run(_)
             | Command::Sync(_)
     );
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         Command::Score(args) => commands::score(&settings, &args).await,
         Command::Profiles(cmd) => commands::profiles(&settings, cmd).await,
         Command::Explain(args) => commands::explain(&settings, &args).await,
+        Command::Enrich(args) => commands::enrich(&settings, &args).await,
         Command::Run(args) => commands::run(&settings, &args, log_format).await,
         Command::Sync(args) => {
             commands::sync(&settings, args.profile.as_deref(), args.dry_run).await

@@ -10,15 +10,17 @@ use sha1::{Digest, Sha1};
 
 use super::profiles::{ProfileDir, ProfilePreferences};
 use crate::adapters::cv;
+use crate::adapters::enrich::DeterministicEnricher;
+use crate::domain::fit::insight::merge;
 use crate::domain::fit::score::is_stale;
 use crate::domain::fit::{
-    CvAnalysis, JobFacts, PreferenceTerms, ProfileModel, SCORER_VERSION, Seniority, SkillWeights,
-    Vocabulary, VocabularyError, analyze_cv, analyze_job, score,
+    CvAnalysis, JobAnalysis, JobFacts, JobInsight, PreferenceTerms, ProfileModel, SCORER_VERSION,
+    Seniority, Skill, SkillOrigin, SkillWeights, Vocabulary, VocabularyError, analyze_cv, score,
 };
-use crate::domain::salary::{Salary, SalaryProvenance, parse_salary_text};
+use crate::domain::salary::Salary;
 use crate::domain::{AtsKind, JobUid};
 use crate::ports::{
-    Clock, FitRecord, FitStore, JobEnrichment, JobSource, JobText, SinkLink, StoreError,
+    Clock, FitRecord, FitStore, JobEnrichment, JobSource, ScoringRow, SinkLink, StoreError,
     StoredProfile,
 };
 
@@ -178,16 +180,40 @@ fn terms(prefs: &ProfilePreferences) -> PreferenceTerms<'_> {
     }
 }
 
-/// The normalized salary of a job: the provider's structured pay first, else the salary
-/// text, else the description.
-fn job_salary(job: &JobText, sources: &HashMap<AtsKind, Arc<dyn JobSource>>) -> Option<Salary> {
-    let structured = sources
-        .get(&job.source.ats)
-        .and_then(|s| s.salary_figures(&job.raw_json))
-        .and_then(|f| Salary::from_figures(&f, SalaryProvenance::Structured));
-    structured
-        .or_else(|| job.salary_text.as_deref().and_then(parse_salary_text))
-        .or_else(|| parse_salary_text(&job.description))
+/// The LLM's answer for a job, when one is stored for its current content.
+fn current_insight(row: &ScoringRow) -> Option<(&JobInsight, &str)> {
+    let llm = row.llm.as_ref()?;
+    let insight = llm.insight.as_ref()?;
+    (llm.content_hash == row.content_hash).then_some((insight, llm.model.as_str()))
+}
+
+/// What scoring reads of a job's enrichment: the deterministic analysis, with the LLM's
+/// skills (and its salary, when the posting states none) added when it has an answer.
+struct JobView<'a> {
+    analysis: std::borrow::Cow<'a, JobAnalysis>,
+    salary: Option<&'a Salary>,
+    origins: BTreeMap<Skill, SkillOrigin>,
+    /// The LLM's model and the identity of its answer, for the fit's input hash.
+    llm: Option<(&'a str, String)>,
+}
+
+fn job_view<'a>(row: &'a ScoringRow, e: &'a JobEnrichment) -> JobView<'a> {
+    let Some((insight, model)) = current_insight(row) else {
+        return JobView {
+            analysis: std::borrow::Cow::Borrowed(&e.analysis),
+            salary: e.salary.as_ref(),
+            origins: BTreeMap::new(),
+            llm: None,
+        };
+    };
+    let (analysis, origins) = merge(&e.analysis, insight);
+    let identity = sha1_hex(&[model, &serde_json::to_string(insight).unwrap_or_default()]);
+    JobView {
+        analysis: std::borrow::Cow::Owned(analysis),
+        salary: e.salary.as_ref().or(insight.salary.as_ref()),
+        origins,
+        llm: Some((model, identity)),
+    }
 }
 
 impl ScoreDeps {
@@ -366,16 +392,20 @@ impl ScoreDeps {
                 .await?;
             let Some(last) = page.last() else { break };
             after = Some(last.uid.clone());
-            let (vocab, sources, now) = (vocab.clone(), self.sources.clone(), self.clock.now());
+            let enricher = DeterministicEnricher::new(vocab.clone(), self.sources.clone());
+            let now = self.clock.now();
             let rows = tokio::task::spawn_blocking(move || {
                 page.iter()
-                    .map(|job| JobEnrichment {
-                        uid: job.uid.clone(),
-                        content_hash: job.content_hash.clone(),
-                        analyzer_version: analyzer,
-                        analysis: analyze_job(&vocab, &job.title, &job.description),
-                        salary: job_salary(job, &sources),
-                        enriched_at: now,
+                    .map(|job| {
+                        let (analysis, salary) = enricher.analyse(job);
+                        JobEnrichment {
+                            uid: job.uid.clone(),
+                            content_hash: job.content_hash.clone(),
+                            analyzer_version: analyzer,
+                            analysis,
+                            salary,
+                            enriched_at: now,
+                        }
                     })
                     .collect::<Vec<_>>()
             })
@@ -399,7 +429,8 @@ impl ScoreDeps {
             for row in page.iter().filter(|r| !r.closed) {
                 let Some(e) = &row.enrichment else { continue };
                 documents += 1;
-                let a = &e.analysis;
+                let view = job_view(row, e);
+                let a = &view.analysis;
                 let mentioned: std::collections::BTreeSet<_> = a
                     .required
                     .iter()
@@ -443,23 +474,36 @@ pub async fn run(
         after = Some(last.uid.clone());
         // (row, profile, input hash) of the pairs to compute.
         let mut due: Vec<(usize, usize, String)> = Vec::new();
+        let views: Vec<Option<JobView<'_>>> = page
+            .iter()
+            .map(|row| row.enrichment.as_ref().map(|e| job_view(row, e)))
+            .collect();
         for (r, row) in page.iter().enumerate() {
-            let Some(e) = &row.enrichment else { continue };
+            let (Some(e), Some(view)) = (&row.enrichment, &views[r]) else {
+                continue;
+            };
             let stale = if is_stale(row.posted_at, row.first_seen_at, now) {
                 "stale"
             } else {
                 "fresh"
             };
             let closed = if row.closed { "closed" } else { "open" };
+            let (analyzer_part, scorer_part) =
+                (e.analyzer_version.to_string(), SCORER_VERSION.to_string());
             for (p, profile) in profiles.iter_mut().enumerate() {
-                let input = sha1_hex(&[
-                    &profile.hash,
+                let mut parts = vec![
+                    profile.hash.as_str(),
                     row.content_hash.as_str(),
-                    &e.analyzer_version.to_string(),
+                    &analyzer_part,
                     closed,
                     stale,
-                    &SCORER_VERSION.to_string(),
-                ]);
+                    &scorer_part,
+                ];
+                // Only with an LLM answer, so that without one every hash stays as it was.
+                if let Some((_, identity)) = &view.llm {
+                    parts.push(identity);
+                }
+                let input = sha1_hex(&parts);
                 if !all && profile.stored_hashes.get(&row.uid) == Some(&input) {
                     report.profiles[profile.index].unchanged += 1;
                     report.unchanged += 1;
@@ -486,7 +530,7 @@ pub async fn run(
         let mut lowered: HashMap<usize, String> = HashMap::new();
         for (r, p, input) in due {
             let row = &page[r];
-            let Some(e) = &row.enrichment else { continue };
+            let Some(view) = &views[r] else { continue };
             let text = lowered.entry(r).or_insert_with(|| {
                 let body = texts.get(&row.uid).map_or("", String::as_str);
                 format!("{}\n{}", row.title, body).to_lowercase()
@@ -501,14 +545,22 @@ pub async fn run(
                 closed: row.closed,
                 posted_at: row.posted_at,
                 first_seen_at: row.first_seen_at,
-                analysis: &e.analysis,
-                salary: e.salary.as_ref(),
+                analysis: &view.analysis,
+                salary: view.salary,
             };
             let profile = &profiles[p];
+            let mut fit = score(&profile.model, &facts, &weights, now);
+            if let Some((model, _)) = &view.llm {
+                let r = &mut fit.reasons;
+                r.skill_origins = (r.matched_skills.iter().chain(&r.missing_skills))
+                    .filter_map(|s| view.origins.get(s).map(|o| (s.clone(), *o)))
+                    .collect();
+                r.llm_model = Some((*model).to_string());
+            }
             fits.push(FitRecord {
                 uid: row.uid.clone(),
                 profile: profile.key.clone(),
-                fit: score(&profile.model, &facts, &weights, now),
+                fit,
                 scorer_version: SCORER_VERSION,
                 input_hash: input,
                 computed_at: now,

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::adapters::ats::{AtsConfig, AtsError, build_sources};
+use crate::adapters::ats::{AtsConfig, AtsError, HttpClient, build_sources};
 use crate::adapters::clock::SystemClock;
 use crate::adapters::db::{Database, SchemaState};
+use crate::adapters::enrich::{OpenAiConfig, OpenAiEnricher, POSTING_MAX_CHARS};
 use crate::domain::AtsKind;
+use crate::domain::fit::Vocabulary;
 use crate::ports::Clock;
 use crate::ports::{JobSource, StoreError};
 
@@ -24,6 +26,38 @@ pub fn ats_config(settings: &Settings) -> AtsConfig {
 
 pub fn job_sources(settings: &Settings) -> Result<HashMap<AtsKind, Arc<dyn JobSource>>, AtsError> {
     build_sources(&ats_config(settings))
+}
+
+/// Tokens a model may answer with; the answer's JSON needs far fewer.
+const MAX_COMPLETION_TOKENS: u32 = 1_000;
+
+/// The LLM enricher from `OPENAI_*`, through the same HTTP client as the providers (with
+/// its own timeout: local models can be slow) and the ingest's retry settings.
+///
+/// # Errors
+/// When the HTTP client cannot be built, or the base URL makes no endpoint URL.
+pub fn openai_enricher(
+    settings: &Settings,
+    vocab: Arc<Vocabulary>,
+) -> Result<OpenAiEnricher, String> {
+    let llm = &settings.llm;
+    let http = HttpClient::new(&AtsConfig {
+        timeout: llm.timeout,
+        max_body_bytes: 8 * 1024 * 1024,
+        ..ats_config(settings)
+    })
+    .map_err(|e| e.to_string())?;
+    let config = OpenAiConfig {
+        base_url: llm.base_url.clone(),
+        api_key: llm.api_key.as_ref().map(|k| k.expose().to_string()),
+        model: llm.model.clone(),
+        posting_max_chars: POSTING_MAX_CHARS,
+        max_completion_tokens: MAX_COMPLETION_TOKENS,
+        max_attempts: settings.retry.max_attempts,
+        base_delay: settings.retry.base_delay,
+        max_delay: settings.retry.max_delay,
+    };
+    OpenAiEnricher::new(http, config, vocab).map_err(|e| e.to_string())
 }
 
 /// The run's clock: the system's, or in debug builds the one an end-to-end test froze.

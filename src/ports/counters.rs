@@ -1,4 +1,4 @@
-//! Daily counters that enforce caps: API calls per provider and new jobs.
+//! Daily counters that enforce caps: API calls per provider, new jobs and LLM tokens.
 
 use std::fmt;
 
@@ -15,6 +15,8 @@ pub enum CounterKey {
     ApiCalls(AtsKind),
     /// Jobs inserted (not updated).
     NewJobs,
+    /// Tokens (prompt and completion) spent on LLM enrichment.
+    LlmTokens,
 }
 
 impl fmt::Display for CounterKey {
@@ -22,6 +24,7 @@ impl fmt::Display for CounterKey {
         match self {
             CounterKey::ApiCalls(kind) => write!(f, "api_calls:{kind}"),
             CounterKey::NewJobs => f.write_str("new_jobs"),
+            CounterKey::LlmTokens => f.write_str("llm_tokens"),
         }
     }
 }

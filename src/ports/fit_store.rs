@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::repository::StoreError;
-use crate::domain::fit::{Fit, JobAnalysis};
+use crate::domain::fit::{Fit, JobAnalysis, JobInsight};
 use crate::domain::salary::Salary;
 use crate::domain::{ContentHash, JobUid, SourceKey, WorkplaceType};
 
@@ -37,6 +37,22 @@ pub struct JobEnrichment {
     pub analysis: JobAnalysis,
     pub salary: Option<Salary>,
     pub enriched_at: DateTime<Utc>,
+}
+
+/// A language model's enrichment of one job (the `llm_*` columns of `job_enrichment`),
+/// kept beside the deterministic analysis, never instead of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmEnrichment {
+    pub uid: JobUid,
+    /// The content it was asked about: a different hash on the job means it is stale.
+    pub content_hash: ContentHash,
+    pub model: String,
+    /// `None` when no answer validated; `error` then says why.
+    pub insight: Option<JobInsight>,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub enriched_at: DateTime<Utc>,
+    pub error: Option<String>,
 }
 
 /// A job's text, for analysis.
@@ -70,6 +86,8 @@ pub struct ScoringRow {
     /// When the job's content last changed.
     pub changed_at: DateTime<Utc>,
     pub enrichment: Option<JobEnrichment>,
+    /// The LLM's enrichment, as stored (whatever content it was derived from).
+    pub llm: Option<LlmEnrichment>,
 }
 
 /// A page's link to a sink (Notion) for one (job, profile).
@@ -123,6 +141,18 @@ pub trait FitStore: Send + Sync {
 
     /// Writes analyses; other enrichment columns (an LLM's) are kept.
     async fn save_enrichments(&self, rows: &[JobEnrichment]) -> Result<(), StoreError>;
+
+    /// Up to `limit` open, analysed jobs whose LLM enrichment is missing or was made for
+    /// other content (content hash) or by another model, best candidates first: highest
+    /// stored fit for any profile, then newest first seen, then uid.
+    async fn llm_candidates(&self, model: &str, limit: usize) -> Result<Vec<JobText>, StoreError>;
+
+    /// Writes LLM enrichments (every `llm_*` column); the deterministic analysis is kept.
+    async fn save_llm(&self, rows: &[LlmEnrichment]) -> Result<(), StoreError>;
+
+    /// Records why a job's LLM enrichment failed this time, keeping what is stored (so a
+    /// transient failure is tried again next run).
+    async fn save_llm_error(&self, uid: &JobUid, error: &str) -> Result<(), StoreError>;
 
     /// Up to `limit` jobs with their enrichment, in uid order after `after`.
     async fn scoring_rows(

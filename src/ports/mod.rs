@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod counters;
+pub mod enricher;
 pub mod fit_store;
 pub mod job_source;
 pub mod repository;
@@ -9,8 +10,10 @@ pub mod sink;
 
 pub use clock::Clock;
 pub use counters::{CounterKey, CounterStore};
+pub use enricher::{EnrichError, Enriched, Enricher, TokenUsage};
 pub use fit_store::{
-    FitFilter, FitRecord, FitStore, JobEnrichment, JobText, ScoringRow, SinkLink, StoredProfile,
+    FitFilter, FitRecord, FitStore, JobEnrichment, JobText, LlmEnrichment, ScoringRow, SinkLink,
+    StoredProfile,
 };
 pub use job_source::{
     DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef,

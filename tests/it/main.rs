@@ -6,6 +6,7 @@
 mod ats;
 mod deploy;
 mod e2e;
+mod enrich;
 mod fit_ranking;
 mod helpers;
 mod ingest_properties;

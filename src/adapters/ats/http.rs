@@ -1,4 +1,5 @@
-//! The one HTTP client every provider uses: timeouts, size limit and status → error mapping.
+//! The one HTTP client every provider (and the LLM enricher) uses: timeouts, size limit and
+//! status → error mapping, `Retry-After` read.
 
 use std::time::Duration;
 
@@ -52,17 +53,28 @@ impl HttpClient {
             .await
     }
 
-    /// POSTs `body` as JSON to `url` (Workday's search); the answer as for [`get`](Self::get).
+    /// POSTs a JSON `body` to `url` (Workday's search, LLM chat completions), with
+    /// `Authorization: Bearer <token>` when a token is given; the answer as for
+    /// [`get`](Self::get). Errors never hold the token: transport errors carry reqwest's kind
+    /// only, status errors the status.
     pub async fn post_json(
         &self,
         url: Url,
-        body: &serde_json::Value,
+        bearer: Option<&str>,
+        body: Vec<u8>,
     ) -> Result<Vec<u8>, SourceError> {
-        let request = self
+        let mut request = self
             .client
             .post(url)
             .header(header::CONTENT_TYPE, "application/json")
-            .body(body.to_string());
+            .body(body);
+        if let Some(token) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                SourceError::InvalidSource("the API key is not a valid header".into())
+            })?;
+            value.set_sensitive(true);
+            request = request.header(header::AUTHORIZATION, value);
+        }
         self.read(request).await
     }
 

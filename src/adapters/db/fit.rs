@@ -13,16 +13,16 @@ use diesel_async::RunQueryDsl;
 
 use super::dialect::Dialect;
 use super::fit_models::{
-    FitRow, JobTextRow, NewEnrichment, NewFit, ProfileRow, ScoringJobRow, ScoringTuple, int,
-    scoring_cols, scoring_row,
+    FitRow, JobTextRow, LlmCols, NewEnrichment, NewFit, NewLlmRow, ProfileRow, ScoringJobRow,
+    ScoringTuple, int, scoring_cols, scoring_row,
 };
 use super::models::db_time;
 use super::schema::{job_enrichment, job_fit, jobs, profiles, sources};
 use super::{Database, batches, with_conn, write_tx};
 use crate::domain::JobUid;
 use crate::ports::{
-    FitFilter, FitRecord, FitStore, JobEnrichment, JobText, ScoringRow, SinkLink, StoreError,
-    StoredProfile,
+    FitFilter, FitRecord, FitStore, JobEnrichment, JobText, LlmEnrichment, ScoringRow, SinkLink,
+    StoreError, StoredProfile,
 };
 
 /// Rows per multi-row upsert: at most 9 bound columns × 500 = 4,500 variables, far below
@@ -141,6 +141,90 @@ impl FitStore for Database {
                 c.upsert_enrichments(chunk.clone()).await?;
             }
         })
+    }
+
+    async fn llm_candidates(&self, model: &str, limit: usize) -> Result<Vec<JobText>, StoreError> {
+        let n = self::limit(limit);
+        let best = with_conn!(self, |c| {
+            let stale = job_enrichment::llm_content_hash
+                .is_null()
+                .or(job_enrichment::llm_content_hash.ne(jobs::content_hash.nullable()))
+                .or(job_enrichment::llm_model.is_null())
+                .or(job_enrichment::llm_model.ne(model));
+            let best_fit = diesel::dsl::max(job_fit::fit_score.nullable());
+            // NULL (no fit yet) sorts lowest on both backends, so DESC puts it last.
+            jobs::table
+                .inner_join(job_enrichment::table.on(job_enrichment::job_uid.eq(jobs::job_uid)))
+                .left_join(job_fit::table.on(job_fit::job_uid.eq(jobs::job_uid)))
+                .filter(jobs::closed_at.is_null())
+                .filter(job_enrichment::analysis_json.is_not_null())
+                .filter(stale)
+                .group_by((jobs::job_uid, jobs::first_seen_at))
+                .select((jobs::job_uid, best_fit))
+                .order((
+                    best_fit.desc(),
+                    jobs::first_seen_at.desc(),
+                    jobs::job_uid.asc(),
+                ))
+                .limit(n)
+                .load::<(String, Option<i16>)>(c)
+                .await?
+        })?;
+        let uids: Vec<String> = best.into_iter().map(|(uid, _)| uid).collect();
+        let rows = with_conn!(self, |c| {
+            jobs_with_enrichment!()
+                .filter(jobs::job_uid.eq_any(&uids))
+                .select((JobTextRow::as_select(), sources::declared_slug.nullable()))
+                .load::<(JobTextRow, Option<String>)>(c)
+                .await?
+        })?;
+        let mut by_uid: HashMap<String, (JobTextRow, Option<String>)> = rows
+            .into_iter()
+            .map(|(row, declared)| (row.job_uid.clone(), (row, declared)))
+            .collect();
+        uids.iter()
+            .filter_map(|u| by_uid.remove(u))
+            .map(|(row, declared)| row.into_text(declared.as_deref()))
+            .collect()
+    }
+
+    async fn save_llm(&self, rows: &[LlmEnrichment]) -> Result<(), StoreError> {
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(NewLlmRow {
+                    job_uid: r.uid.as_str().to_string(),
+                    enriched_at: db_time(r.enriched_at),
+                    cols: LlmCols::new(r)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // A few rows per run (ENRICH_LIMIT): one update each, an insert where none matched.
+        write_tx!(self, |c| {
+            for row in &rows {
+                let matched = diesel::update(job_enrichment::table.find(row.job_uid.as_str()))
+                    .set(row.cols.clone())
+                    .execute(c)
+                    .await?;
+                if matched == 0 {
+                    diesel::insert_into(job_enrichment::table)
+                        .values(row.clone())
+                        .execute(c)
+                        .await?;
+                }
+            }
+        })
+    }
+
+    async fn save_llm_error(&self, uid: &JobUid, error: &str) -> Result<(), StoreError> {
+        let uid = uid.as_str();
+        with_conn!(self, |c| {
+            diesel::update(job_enrichment::table.find(uid))
+                .set(job_enrichment::llm_error.eq(error))
+                .execute(c)
+                .await?
+        })?;
+        Ok(())
     }
 
     async fn scoring_rows(

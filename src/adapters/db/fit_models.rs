@@ -9,11 +9,12 @@ use serde::de::DeserializeOwned;
 
 use super::models::{db_time, source_key, utc, workplace};
 use super::schema::{job_enrichment, job_fit, jobs, profiles};
-use crate::domain::fit::{Fit, FitClass, FitReasons, JobAnalysis};
+use crate::domain::fit::{Fit, FitClass, FitReasons, JobAnalysis, JobInsight};
 use crate::domain::salary::Salary;
 use crate::domain::{ContentHash, JobUid};
 use crate::ports::{
-    FitRecord, JobEnrichment, JobText, ScoringRow, SinkLink, StoreError, StoredProfile,
+    FitRecord, JobEnrichment, JobText, LlmEnrichment, ScoringRow, SinkLink, StoreError,
+    StoredProfile,
 };
 
 /// A `u32` of the port as an `INT` column; larger values are refused, not wrapped.
@@ -209,6 +210,121 @@ impl EnrichmentCols {
     }
 }
 
+/// The `llm_*` columns of `job_enrichment`, as `save_llm` writes them (an update of a
+/// stored row, or with `NewLlmRow` a row of its own).
+#[derive(Debug, Clone, Insertable, AsChangeset, Queryable)]
+#[diesel(
+    table_name = job_enrichment,
+    treat_none_as_default_value = false,
+    treat_none_as_null = true
+)]
+pub struct LlmCols {
+    pub llm_model: Option<String>,
+    pub llm_content_hash: Option<String>,
+    pub llm_json: Option<String>,
+    pub llm_prompt_tokens: Option<i64>,
+    pub llm_completion_tokens: Option<i64>,
+    pub llm_enriched_at: Option<NaiveDateTime>,
+    pub llm_error: Option<String>,
+}
+
+/// A `job_enrichment` row holding only an LLM's enrichment (the job has no analysis yet).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = job_enrichment, treat_none_as_default_value = false)]
+pub struct NewLlmRow {
+    pub job_uid: String,
+    pub enriched_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub cols: LlmCols,
+}
+
+fn tokens(n: u64) -> Option<i64> {
+    Some(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+impl LlmCols {
+    pub fn new(e: &LlmEnrichment) -> Result<Self, StoreError> {
+        let LlmEnrichment {
+            uid: _,
+            content_hash,
+            model,
+            insight,
+            prompt_tokens,
+            completion_tokens,
+            enriched_at,
+            error,
+        } = e;
+        Ok(LlmCols {
+            llm_model: Some(model.clone()),
+            llm_content_hash: Some(content_hash.as_str().to_string()),
+            llm_json: insight
+                .as_ref()
+                .map(|i| to_json(i, "insight"))
+                .transpose()?,
+            llm_prompt_tokens: tokens(*prompt_tokens),
+            llm_completion_tokens: tokens(*completion_tokens),
+            llm_enriched_at: Some(db_time(*enriched_at)),
+            llm_error: error.clone(),
+        })
+    }
+
+    /// The stored enrichment, if a model's answer (or failure) is recorded; `Corrupt` when
+    /// it cannot be read back.
+    pub fn into_llm(self, job: &JobUid) -> Result<Option<LlmEnrichment>, StoreError> {
+        let LlmCols {
+            llm_model,
+            llm_content_hash,
+            llm_json,
+            llm_prompt_tokens,
+            llm_completion_tokens,
+            llm_enriched_at,
+            llm_error,
+        } = self;
+        let (Some(model), Some(hash)) = (llm_model, llm_content_hash) else {
+            return Ok(None);
+        };
+        let u = job.as_str();
+        let insight: Option<JobInsight> = llm_json
+            .as_deref()
+            .map(|j| from_json(j, "llm_json", u))
+            .transpose()?;
+        let count = |v: Option<i64>, what: &str| {
+            u64::try_from(v.unwrap_or(0))
+                .map_err(|_| StoreError::Corrupt(format!("negative {what} of job {u}")))
+        };
+        Ok(Some(LlmEnrichment {
+            uid: job.clone(),
+            content_hash: ContentHash(hash),
+            model,
+            insight,
+            prompt_tokens: count(llm_prompt_tokens, "llm_prompt_tokens")?,
+            completion_tokens: count(llm_completion_tokens, "llm_completion_tokens")?,
+            enriched_at: utc(llm_enriched_at.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "job {u} has an LLM enrichment but no llm_enriched_at"
+                ))
+            })?),
+            error: llm_error,
+        }))
+    }
+}
+
+/// The select list of `LlmCols` on a left join. Expanded inside `with_conn!`.
+macro_rules! llm_cols {
+    () => {
+        (
+            job_enrichment::llm_model.nullable(),
+            job_enrichment::llm_content_hash.nullable(),
+            job_enrichment::llm_json.nullable(),
+            job_enrichment::llm_prompt_tokens.nullable(),
+            job_enrichment::llm_completion_tokens.nullable(),
+            job_enrichment::llm_enriched_at.nullable(),
+            job_enrichment::llm_error.nullable(),
+        )
+    };
+}
+pub(super) use llm_cols;
+
 /// What analysis reads of a job.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -257,8 +373,9 @@ pub struct ScoringJobRow {
     pub changed_at: NaiveDateTime,
 }
 
-/// A job for scoring: its columns, its enrichment's, and its source's declared slug.
-pub type ScoringTuple = (ScoringJobRow, EnrichmentCols, Option<String>);
+/// A job for scoring: its columns, its enrichment's (the analysis, the LLM's), and its
+/// source's declared slug.
+pub type ScoringTuple = (ScoringJobRow, EnrichmentCols, LlmCols, Option<String>);
 
 /// The select list of `ScoringTuple`, on jobs left-joined to job_enrichment and sources.
 macro_rules! scoring_cols {
@@ -266,15 +383,19 @@ macro_rules! scoring_cols {
         (
             ScoringJobRow::as_select(),
             $crate::adapters::db::fit_models::enrichment_cols!(),
+            $crate::adapters::db::fit_models::llm_cols!(),
             sources::declared_slug.nullable(),
         )
     };
 }
 pub(super) use scoring_cols;
 
-pub fn scoring_row((job, enrichment, declared): ScoringTuple) -> Result<ScoringRow, StoreError> {
+pub fn scoring_row(
+    (job, enrichment, llm, declared): ScoringTuple,
+) -> Result<ScoringRow, StoreError> {
     let uid = uid(&job.job_uid)?;
     let enrichment = enrichment.into_enrichment(&uid)?;
+    let llm = llm.into_llm(&uid)?;
     Ok(ScoringRow {
         source: source_key(&job.ats_type, &job.company_slug, declared.as_deref())?,
         content_hash: ContentHash(job.content_hash),
@@ -289,6 +410,7 @@ pub fn scoring_row((job, enrichment, declared): ScoringTuple) -> Result<ScoringR
         first_seen_at: utc(job.first_seen_at),
         changed_at: utc(job.changed_at),
         enrichment,
+        llm,
         uid,
     })
 }

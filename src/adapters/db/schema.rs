@@ -54,6 +54,13 @@ diesel::table! {
         content_hash -> Nullable<Text>,
         analyzer_version -> Nullable<Integer>,
         analysis_json -> Nullable<Text>,
+        llm_model -> Nullable<Text>,
+        llm_content_hash -> Nullable<Text>,
+        llm_json -> Nullable<Text>,
+        llm_prompt_tokens -> Nullable<BigInt>,
+        llm_completion_tokens -> Nullable<BigInt>,
+        llm_enriched_at -> Nullable<Timestamp>,
+        llm_error -> Nullable<Text>,
     }
 }
 

@@ -3,6 +3,7 @@
 mod alert;
 mod check_config;
 mod doctor;
+mod enrich;
 mod ingest;
 mod jobs;
 mod migrate;
@@ -16,6 +17,7 @@ pub mod sync;
 pub(crate) use alert::alert;
 pub(crate) use check_config::check_config;
 pub(crate) use doctor::doctor;
+pub(crate) use enrich::enrich;
 pub(crate) use ingest::ingest;
 pub(crate) use jobs::jobs;
 pub(crate) use migrate::migrate;

@@ -1,9 +1,11 @@
-//! `jobs-bot run`: the scheduled job — ingest every source, score the profiles, sync to
-//! Notion; `run --profile KEY` (the per-profile units) scores and syncs that profile only.
+//! `jobs-bot run`: the scheduled job — ingest every source, enrich with an LLM (when
+//! ENRICH_WITH_LLM=1), score the profiles, sync to Notion; `run --profile KEY` (the
+//! per-profile units) scores and syncs that profile only.
 
 use std::sync::Arc;
 
 use super::AppError;
+use super::enrich::enrich_with;
 use super::ingest::{ingest_with, run_outcome};
 use super::score::score_with;
 use super::sync::{require_data_sources, sync_profiles};
@@ -29,6 +31,10 @@ pub(crate) async fn run(
         return sync_if_enabled(settings, Some(profile)).await;
     }
     let report = ingest_with(settings, db.clone(), log_format).await?;
+    if settings.llm.enabled {
+        // The model's failures are recorded per job and never fail the run.
+        enrich_with(settings, db.clone(), settings.llm.limit).await?;
+    }
     score_with(settings, db, None, false).await?;
     sync_if_enabled(settings, None).await?;
     run_outcome(&report)

@@ -2,6 +2,7 @@
 //! the scoring of each (profile, job) pair.
 
 pub mod analysis;
+pub mod insight;
 pub mod profile;
 pub mod score;
 pub mod skills;
@@ -17,6 +18,7 @@ mod years;
 pub use analysis::{
     CvAnalysis, JobAnalysis, Seniority, SkillEvidence, analyze_cv, analyze_job, title_terms,
 };
+pub use insight::{InsightError, JobInsight, SkillOrigin};
 pub use profile::{MinSalary, PreferenceTerms, ProfileModel, RemotePreference};
 pub use score::{
     Fit, FitClass, FitPart, FitReasons, JobFacts, SCORER_VERSION, SkillWeights, score,

@@ -1,12 +1,13 @@
 //! Fit scoring: one (profile, job) pair to a 0–100 score, a class and the reasons, from
 //! weighted parts; hard rules exclude, soft penalties are named flags.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::analysis::{JobAnalysis, Seniority};
+use super::insight::SkillOrigin;
 use super::profile::{ProfileModel, RemotePreference};
 use super::skills::Skill;
 use crate::domain::WorkplaceType;
@@ -152,6 +153,12 @@ pub struct FitReasons {
     pub salary_verdict: String,
     /// What the first hard rule that excluded the job found.
     pub excluded_because: Option<String>,
+    /// Where each matched and missing skill came from, when an LLM's skills were used.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skill_origins: BTreeMap<Skill, SkillOrigin>,
+    /// The model whose skills were used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_model: Option<String>,
 }
 
 /// The fit of one (profile, job) pair.

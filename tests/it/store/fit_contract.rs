@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use crate::helpers::store::*;
 use chrono::{DateTime, Utc};
-use jobs_bot::domain::fit::{Fit, FitClass, FitPart, FitReasons, JobAnalysis, Seniority, Skill};
+use jobs_bot::domain::fit::{
+    Fit, FitClass, FitPart, FitReasons, JobAnalysis, Seniority, Skill, SkillOrigin,
+};
 use jobs_bot::domain::salary::{PayPeriod, Salary, SalaryProvenance};
 use jobs_bot::domain::upsert::PlannedJob;
 use jobs_bot::domain::{AtsKind, ContentHash, JobUid, SourceKey, WorkplaceType};
@@ -30,15 +32,15 @@ contract!(
     scoring_rows_and_ranked_carry_closed_at,
 );
 
-fn skill(name: &str) -> Skill {
+pub(super) fn skill(name: &str) -> Skill {
     serde_json::from_value(serde_json::Value::String(name.into())).unwrap()
 }
 
-fn skills(names: &[&str]) -> BTreeSet<Skill> {
+pub(super) fn skills(names: &[&str]) -> BTreeSet<Skill> {
     names.iter().map(|n| skill(n)).collect()
 }
 
-fn analysis(title_word: &str) -> JobAnalysis {
+pub(super) fn analysis(title_word: &str) -> JobAnalysis {
     JobAnalysis {
         required: skills(&["rust", "postgresql", "c++"]),
         nice_to_have: skills(&["kafka"]),
@@ -62,7 +64,7 @@ fn salary() -> Salary {
     }
 }
 
-fn enrichment(job: &PlannedJob, version: u32, salary: Option<Salary>) -> JobEnrichment {
+pub(super) fn enrichment(job: &PlannedJob, version: u32, salary: Option<Salary>) -> JobEnrichment {
     JobEnrichment {
         uid: job.uid.clone(),
         content_hash: job.hash.clone(),
@@ -101,11 +103,17 @@ fn fit(score: u8) -> Fit {
             location_verdict: "remote 🌍 ok".into(),
             salary_verdict: "unknown".into(),
             excluded_because: Some("on-site in \"Zürich\"".into()),
+            skill_origins: [
+                (skill("rust"), SkillOrigin::Both),
+                (skill("kafka"), SkillOrigin::Llm),
+            ]
+            .into(),
+            llm_model: Some("qwen2.5:7b-instruct".into()),
         },
     }
 }
 
-fn record(uid: &JobUid, profile: &str, score: u8, input_hash: &str) -> FitRecord {
+pub(super) fn record(uid: &JobUid, profile: &str, score: u8, input_hash: &str) -> FitRecord {
     FitRecord {
         uid: uid.clone(),
         profile: profile.into(),
@@ -118,7 +126,7 @@ fn record(uid: &JobUid, profile: &str, score: u8, input_hash: &str) -> FitRecord
 }
 
 /// Declares `src` and stores `n` jobs of it first seen at `when`.
-async fn store_jobs(
+pub(super) async fn store_jobs(
     s: &Store,
     src: &SourceKey,
     ids: &[&str],
@@ -358,6 +366,7 @@ async fn scoring_rows_page_by_uid_with_enrichment_only_when_analyzed(s: &Store) 
         first_seen_at: t(2),
         changed_at: t(2),
         enrichment: Some(rows[1].clone()),
+        llm: None,
     };
     assert_eq!(row, &expected_row);
     assert_eq!(row.source.slug.declared(), "AcMe");
