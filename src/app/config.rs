@@ -96,7 +96,30 @@ pub struct Settings {
     pub alert_webhook_url: Option<Secret>,
     /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
     pub alert_webhook_format: WebhookFormat,
+    /// The Python version's variables that are set but that jobs-bot has no feature for;
+    /// named in one `setting_ignored` warning at start.
+    pub ignored_settings: Vec<&'static str>,
 }
+
+/// Variables the Python version read for features jobs-bot does not have (LLM enrichment,
+/// source discovery). Every other variable it read is honoured with the same meaning.
+pub const PYTHON_ONLY_SETTINGS: [&str; 15] = [
+    "ENRICH_WITH_LLM",
+    "ENRICH_LIMIT",
+    "OPENAI_API_KEY",
+    "OPENAI_MODEL",
+    "OPENAI_BASE_URL",
+    "DISCOVERY_ENABLE",
+    "DISCOVERY_REGIONS",
+    "DISCOVERY_MAX_COMPANIES_PER_REGION",
+    "DISCOVERY_REQUEST_DELAY_S",
+    "DISCOVERY_MAX_SOURCES_PER_RUN",
+    "DISCOVERY_VERIFY_ENABLE",
+    "DISCOVERY_VERIFY_MAX_PER_RUN",
+    "DISCOVERY_USER_AGENT",
+    "WIKIDATA_USER_AGENT",
+    "WIKIDATA_NAME_FALLBACK_ENABLE",
+];
 
 /// One invalid setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +319,10 @@ impl Settings {
             notion,
             alert_webhook_url: read_webhook_url(&mut r),
             alert_webhook_format: read_webhook_format(&mut r),
+            ignored_settings: PYTHON_ONLY_SETTINGS
+                .into_iter()
+                .filter(|var| r.raw(var).is_some())
+                .collect(),
         };
         if r.problems.is_empty() {
             Ok(settings)
@@ -608,6 +635,20 @@ mod tests {
         vars.sort();
         assert_eq!(vars, ["ALERT_WEBHOOK_FORMAT", "ALERT_WEBHOOK_URL"]);
         assert!(!err.to_string().contains("secret-xyz"));
+    }
+
+    #[test]
+    fn python_only_variables_that_are_set_are_listed_as_ignored() {
+        let s = settings(&[
+            ("DISCOVERY_REGIONS", "US,EU"),
+            ("ENRICH_WITH_LLM", "1"),
+            ("WIKIDATA_USER_AGENT", " "),
+            ("PROFILE_ID", "default"),
+        ])
+        .unwrap();
+        assert_eq!(s.ignored_settings, ["ENRICH_WITH_LLM", "DISCOVERY_REGIONS"]);
+        assert_eq!(s.profile_id.as_deref(), Some("default"));
+        assert!(settings(&[]).unwrap().ignored_settings.is_empty());
     }
 
     #[test]

@@ -15,6 +15,7 @@ diesel::table! {
         failure_count -> Integer,
         empty_streak -> Integer,
         created_at -> Timestamp,
+        uid_slug -> Nullable<Text>,
     }
 }
 
@@ -54,6 +55,14 @@ diesel::table! {
         content_hash -> Nullable<Text>,
         analyzer_version -> Nullable<Integer>,
         analysis_json -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        skills_json -> Nullable<Text>,
+        pros -> Nullable<Text>,
+        cons -> Nullable<Text>,
+        llm_salary -> Nullable<Text>,
+        outreach_target -> Nullable<Text>,
+        llm_model -> Nullable<Text>,
+        llm_tokens -> Nullable<Integer>,
     }
 }
 
