@@ -399,6 +399,16 @@ async fn adopt_keeps_every_job_fit_link_and_counter_then_ingest_carries_on_on_my
             format!("new_jobs {TODAY} 5"),
         ]
     );
+    // changed_at is the Python last_checked (the Notion sync's "changed since"), not the
+    // time of the re-hash.
+    assert_eq!(
+        lines(
+            &url,
+            "SELECT DISTINCT CAST(changed_at AS CHAR) AS v FROM jobs ORDER BY v"
+        )
+        .await,
+        ["2026-11-29 06:00:00.000000", "2026-11-30 06:00:00.000000"]
+    );
     // The adopted jobs were re-derived from their raw JSON: no markup left.
     let descriptions = lines(&url, "SELECT description AS v FROM jobs").await;
     assert!(
