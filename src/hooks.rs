@@ -20,6 +20,23 @@ pub async fn pause_inside_write() {
 #[cfg(not(debug_assertions))]
 pub async fn pause_inside_write() {}
 
+/// Set (to anything): `migrate --adopt` exits with code 3 right after the copy is checked,
+/// before the old tables are renamed, as a crash there would.
+#[cfg(debug_assertions)]
+pub const EXIT_AFTER_ADOPT_COPY_ENV: &str = "JOBS_BOT_TEST_EXIT_AFTER_ADOPT_COPY";
+
+/// Called by the adoption between the checked copy and the rename (debug builds only).
+#[cfg(debug_assertions)]
+pub fn exit_after_adoption_copy() {
+    if std::env::var_os(EXIT_AFTER_ADOPT_COPY_ENV).is_some() {
+        std::process::exit(3);
+    }
+}
+
+/// Release builds: does nothing.
+#[cfg(not(debug_assertions))]
+pub fn exit_after_adoption_copy() {}
+
 /// Names an RFC 3339 instant that the whole run takes as "now", so end-to-end tests of
 /// daily caps do not depend on the wall clock (or on crossing midnight mid-test).
 #[cfg(debug_assertions)]

@@ -99,6 +99,7 @@ impl Repository for InMemoryRepository {
                     failure_count: 0,
                     empty_streak: 0,
                     open_jobs: 0,
+                    uid_slug: None,
                 });
             record.name = spec.name.clone();
             record.region = spec.region;

@@ -38,8 +38,9 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Validate the configuration and the sources file, print the effective settings, exit.
     CheckConfig,
-    /// Apply pending database migrations (ingest also does this at start).
-    Migrate,
+    /// Apply pending database migrations (ingest also does this at start), or adopt the
+    /// Python version's MySQL database in place (--adopt).
+    Migrate(MigrateArgs),
     /// Show, add and validate the sources (company job boards) to ingest.
     #[command(subcommand)]
     Sources(SourcesCommand),
@@ -76,6 +77,17 @@ pub enum Command {
     /// The Notion data sources' schema: check it, or add the missing properties.
     #[command(subcommand)]
     Notion(NotionCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Convert the Python jobs-bot's MySQL database in place: jobs, fit scores, Notion
+    /// links and today's counters are kept, the old tables renamed py_<name> as a backup.
+    #[arg(long)]
+    pub adopt: bool,
+    /// With --adopt: print the plan (tables, row counts, sources) and write nothing.
+    #[arg(long, requires = "adopt")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

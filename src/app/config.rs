@@ -120,7 +120,25 @@ pub struct Settings {
     /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
     pub alert_webhook_format: WebhookFormat,
     pub llm: LlmSettings,
+    /// The Python version's variables that are set but that jobs-bot has no feature for;
+    /// named in one `setting_ignored` warning at start.
+    pub ignored_settings: Vec<&'static str>,
 }
+
+/// Variables the Python version read for features jobs-bot does not have (automatic source
+/// discovery). Every other variable it read is honoured with the same meaning.
+pub const PYTHON_ONLY_SETTINGS: [&str; 10] = [
+    "DISCOVERY_ENABLE",
+    "DISCOVERY_REGIONS",
+    "DISCOVERY_MAX_COMPANIES_PER_REGION",
+    "DISCOVERY_REQUEST_DELAY_S",
+    "DISCOVERY_MAX_SOURCES_PER_RUN",
+    "DISCOVERY_VERIFY_ENABLE",
+    "DISCOVERY_VERIFY_MAX_PER_RUN",
+    "DISCOVERY_USER_AGENT",
+    "WIKIDATA_USER_AGENT",
+    "WIKIDATA_NAME_FALLBACK_ENABLE",
+];
 
 /// One invalid setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,6 +337,10 @@ impl Settings {
             alert_webhook_url: read_webhook_url(&mut r),
             alert_webhook_format: read_webhook_format(&mut r),
             llm: read_llm(&mut r),
+            ignored_settings: PYTHON_ONLY_SETTINGS
+                .into_iter()
+                .filter(|var| r.raw(var).is_some())
+                .collect(),
         };
         if r.problems.is_empty() {
             Ok(settings)
@@ -795,6 +817,22 @@ mod tests {
         let mut vars = named(&err);
         vars.sort();
         assert_eq!(vars, ["ENRICH_WITH_LLM", "OPENAI_BASE_URL"]);
+    }
+
+    #[test]
+    fn python_only_variables_that_are_set_are_listed_as_ignored() {
+        let s = settings(&[
+            ("DISCOVERY_REGIONS", "US,EU"),
+            ("DISCOVERY_ENABLE", "1"),
+            // Honoured now (LLM enrichment), so never named as ignored.
+            ("ENRICH_LIMIT", "5"),
+            ("WIKIDATA_USER_AGENT", " "),
+            ("PROFILE_ID", "default"),
+        ])
+        .unwrap();
+        assert_eq!(s.ignored_settings, ["DISCOVERY_ENABLE", "DISCOVERY_REGIONS"]);
+        assert_eq!(s.profile_id.as_deref(), Some("default"));
+        assert!(settings(&[]).unwrap().ignored_settings.is_empty());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Use cases and wiring: configuration, logging, the CLI and the ingest run.
 
+pub(crate) mod adopt;
 pub mod cli;
 mod commands;
 pub mod config;

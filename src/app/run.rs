@@ -20,7 +20,7 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
         cli.command,
         Command::Ingest(_)
             | Command::Reparse(_)
-            | Command::Migrate
+            | Command::Migrate(_)
             | Command::Score(_)
             | Command::Enrich(_)
             | Command::Run(_)
@@ -30,10 +30,18 @@ pub async fn run(cli: Cli, settings: Settings) -> ExitCode {
     let is_run = is_run || matches!(cli.command, Command::Alert(_));
     let log_format = logging::effective_format(configured);
     logging::init(log_format, &settings.log_level, &run_id, !is_run);
+    if !settings.ignored_settings.is_empty() {
+        // Names only: OPENAI_API_KEY's value is a secret.
+        tracing::warn!(
+            event = "setting_ignored",
+            variables = %settings.ignored_settings.join(", "),
+            reason = "read by the Python version for a feature jobs-bot does not have",
+        );
+    }
     let result = match cli.command {
         Command::Ingest(args) => commands::ingest(&settings, &args, log_format).await,
         Command::CheckConfig => commands::check_config(&settings),
-        Command::Migrate => commands::migrate(&settings).await,
+        Command::Migrate(args) => commands::migrate(&settings, &args).await,
         Command::Sources(cmd) => commands::sources(&settings, cmd).await,
         Command::Jobs(cmd) => commands::jobs(&settings, cmd).await,
         Command::Reparse(args) => commands::reparse(&settings, args.source.as_deref()).await,

@@ -168,6 +168,59 @@ pub fn entry_text(key: &SourceKey, region: Region, name: Option<&str>) -> String
     text
 }
 
+#[derive(serde::Serialize)]
+struct FileOut<'a> {
+    sources: Vec<EntryOut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct EntryOut<'a> {
+    ats: &'a str,
+    slug: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+}
+
+/// Writes a new sources file holding `specs` (slugs as declared, `enabled = false` for the
+/// disabled ones), under a comment saying where they came from. Never overwrites: an
+/// existing file is an error.
+///
+/// # Errors
+/// When the file exists or cannot be written.
+pub fn write_new(path: &Path, specs: &[SourceSpec], origin: &str) -> Result<(), SourcesFileError> {
+    use std::io::Write;
+    let shape = FileOut {
+        sources: specs
+            .iter()
+            .map(|s| EntryOut {
+                ats: s.key.ats.as_str(),
+                slug: s.key.slug.declared(),
+                name: s.name.as_deref(),
+                region: (s.region == Region::Eu).then_some("eu"),
+                enabled: (!s.enabled).then_some(false),
+            })
+            .collect(),
+    };
+    let write_error = |source| SourcesFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let body =
+        toml::to_string(&shape).map_err(|e| write_error(std::io::Error::other(e.to_string())))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(write_error)?;
+    writeln!(file, "# {origin}\n")
+        .and_then(|()| file.write_all(body.as_bytes()))
+        .map_err(write_error)
+}
+
 /// Appends one source to the file (created if missing), keeping its comments and layout.
 pub fn append(
     path: &Path,

@@ -12,6 +12,7 @@ use crate::domain::fit::Vocabulary;
 use crate::ports::Clock;
 use crate::ports::{JobSource, StoreError};
 
+use super::commands::AppError;
 use super::config::Settings;
 
 pub fn ats_config(settings: &Settings) -> AtsConfig {
@@ -73,9 +74,18 @@ pub fn describe_database(settings: &Settings) -> String {
     settings.database.to_string()
 }
 
-/// Opens (and migrates) the configured database.
-pub async fn open_database(settings: &Settings) -> Result<Database, StoreError> {
-    Database::connect(&settings.database).await
+/// Opens (and migrates) the configured database. Refuses, before writing anything, a
+/// database that holds the Python version's tables: `jobs-bot migrate --adopt` converts it.
+///
+/// # Errors
+/// When it cannot be reached or migrated, or holds the Python version's tables.
+pub async fn open_database(settings: &Settings) -> Result<Database, AppError> {
+    if let Some(db) = Database::open_without_migrating(&settings.database).await?
+        && let SchemaState::PythonJobsBot { tables } = db.schema_state().await?
+    {
+        return Err(AppError::PythonDatabase { tables });
+    }
+    Ok(Database::connect(&settings.database).await?)
 }
 
 /// The configured database as it is, for read-only uses such as seeding a dry run: never
@@ -85,22 +95,25 @@ pub async fn open_database(settings: &Settings) -> Result<Database, StoreError> 
 /// # Errors
 /// When it cannot be reached, or holds an older or another program's schema (planning
 /// against it would need the migrations a dry run must not apply).
-pub async fn open_existing_database(settings: &Settings) -> Result<Option<Database>, StoreError> {
+pub async fn open_existing_database(settings: &Settings) -> Result<Option<Database>, AppError> {
     let Some(db) = Database::open_without_migrating(&settings.database).await? else {
         return Ok(None);
     };
     match db.schema_state().await? {
         SchemaState::Empty => Ok(None),
         SchemaState::Current => Ok(Some(db)),
+        SchemaState::PythonJobsBot { tables } => Err(AppError::PythonDatabase { tables }),
         SchemaState::Behind { pending } => Err(StoreError::Migration(format!(
             "the database needs {} migration(s) ({}); run `jobs-bot migrate` first",
             pending.len(),
             pending.join(", ")
-        ))),
+        ))
+        .into()),
         SchemaState::Foreign { tables } => Err(StoreError::Migration(format!(
             "the database holds tables jobs-bot did not create ({}); point DATABASE_URL at \
              an empty database",
             tables.join(", ")
-        ))),
+        ))
+        .into()),
     }
 }

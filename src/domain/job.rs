@@ -27,8 +27,14 @@ pub struct InvalidJobUid(pub String);
 
 impl JobUid {
     pub fn new(ats: AtsKind, slug: &CompanySlug, ats_job_id: &str) -> Self {
+        JobUid::with_slug_spelling(ats, slug.as_str(), ats_job_id)
+    }
+
+    /// The same rule over a slug spelled as given, not normalized: the uids of a source
+    /// adopted from the Python version, which hashed its slug as it stored it (`Acme`).
+    pub fn with_slug_spelling(ats: AtsKind, slug: &str, ats_job_id: &str) -> Self {
         JobUid(sha1_hex(
-            format!("{}:{}:{}", ats.as_str(), slug.as_str(), ats_job_id).as_bytes(),
+            format!("{}:{}:{}", ats.as_str(), slug, ats_job_id).as_bytes(),
         ))
     }
 

@@ -65,9 +65,11 @@ pub struct UpsertPlanner {
 
 impl UpsertPlanner {
     /// Postings are taken in payload order; a uid repeated in the payload counts once
-    /// (its first occurrence wins).
+    /// (its first occurrence wins). Uids hash `uid_slug` when the source has one (a source
+    /// adopted from the Python version), else the normalized slug.
     pub fn classify(
         source: &SourceKey,
+        uid_slug: Option<&str>,
         fetched: Vec<FetchedPosting>,
         stored: &HashMap<JobUid, StoredFingerprint>,
     ) -> Self {
@@ -79,7 +81,8 @@ impl UpsertPlanner {
             duplicates: 0,
         };
         for item in fetched {
-            let uid = JobUid::new(source.ats, &source.slug, &item.posting.ats_job_id);
+            let slug = uid_slug.unwrap_or(source.slug.as_str());
+            let uid = JobUid::with_slug_spelling(source.ats, slug, &item.posting.ats_job_id);
             if !planner.seen.insert(uid.clone()) {
                 planner.duplicates += 1;
                 continue;
@@ -196,7 +199,7 @@ mod tests {
         let old = vec![posting("1", "a"), posting("2", "b")];
         let stored = stored_for(&old, false);
         let fetch = vec![posting("1", "a2"), posting("2", "b2"), posting("3", "c")];
-        let planner = UpsertPlanner::classify(&source(), fetch, &stored);
+        let planner = UpsertPlanner::classify(&source(), None, fetch, &stored);
         assert_eq!(planner.inserts_wanted(Some(2)), 0);
         assert_eq!(planner.inserts_wanted(Some(3)), 1);
         let plan = planner.plan(WriteLimits {
@@ -217,7 +220,7 @@ mod tests {
             posting("2", "b"),
             posting("3", "c"),
         ];
-        let plan = UpsertPlanner::classify(&source(), fetch, &stored).plan(WriteLimits {
+        let plan = UpsertPlanner::classify(&source(), None, fetch, &stored).plan(WriteLimits {
             writes: None,
             new_jobs: 1,
         });
@@ -232,7 +235,7 @@ mod tests {
         let old = vec![posting("1", "a"), posting("2", "b")];
         let stored = stored_for(&old, true);
         let fetch = vec![posting("1", "a"), posting("2", "b changed")];
-        let plan = UpsertPlanner::classify(&source(), fetch, &stored).plan(WriteLimits {
+        let plan = UpsertPlanner::classify(&source(), None, fetch, &stored).plan(WriteLimits {
             writes: None,
             new_jobs: 0,
         });
@@ -244,10 +247,11 @@ mod tests {
     #[test]
     fn duplicate_uids_in_a_payload_count_once() {
         let fetch = vec![posting("1", "first"), posting("1", "second")];
-        let plan = UpsertPlanner::classify(&source(), fetch, &HashMap::new()).plan(WriteLimits {
-            writes: None,
-            new_jobs: 5,
-        });
+        let plan =
+            UpsertPlanner::classify(&source(), None, fetch, &HashMap::new()).plan(WriteLimits {
+                writes: None,
+                new_jobs: 5,
+            });
         assert_eq!(plan.inserts.len(), 1);
         assert_eq!(plan.inserts[0].fetched.posting.title, "first");
         assert_eq!(plan.duplicates, 1);

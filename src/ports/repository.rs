@@ -58,6 +58,9 @@ pub struct SourceRecord {
     pub empty_streak: u32,
     /// Jobs of this source with no `closed_at`.
     pub open_jobs: u64,
+    /// The slug spelling its job uids hash, when not the normalized slug: a source adopted
+    /// from the Python version with a capitalized slug (see `JobUid::with_slug_spelling`).
+    pub uid_slug: Option<String>,
 }
 
 /// How a fetch of a source ended, written with the source's batch.

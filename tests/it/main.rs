@@ -3,6 +3,7 @@
 //! MySQL cases need `TEST_DATABASE_URL` (e.g. `mysql://root@127.0.0.1:3306/test`); without
 //! it they fail and say so. Leave them out explicitly with `cargo test -- --skip mysql`.
 
+mod adopt;
 mod ats;
 mod deploy;
 mod e2e;

@@ -15,6 +15,8 @@
 //! `(counter, day)`, where `counter` is the `CounterKey`'s display name
 //! (`api_calls:lever`, `new_jobs`). Timestamps are UTC with microsecond precision.
 
+mod adopt;
+mod adopt_sql;
 mod counters;
 mod dialect;
 mod fit;
@@ -35,6 +37,7 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub use adopt::{AdoptedSource, AdoptionProgress, PythonSource, TableCounts};
 pub use schema_state::SchemaState;
 pub use target::{DatabaseTarget, MysqlParts, MysqlTarget, TargetError, default_sqlite_path};
 

@@ -257,6 +257,7 @@ pub struct SourceRow {
     pub last_error: Option<String>,
     pub failure_count: i32,
     pub empty_streak: i32,
+    pub uid_slug: Option<String>,
 }
 
 fn region(s: &str) -> Result<Region, StoreError> {
@@ -287,6 +288,7 @@ impl SourceRow {
             failure_count: count(self.failure_count, "failure_count")?,
             empty_streak: count(self.empty_streak, "empty_streak")?,
             open_jobs,
+            uid_slug: self.uid_slug,
         })
     }
 }

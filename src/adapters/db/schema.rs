@@ -15,6 +15,7 @@ diesel::table! {
         failure_count -> Integer,
         empty_streak -> Integer,
         created_at -> Timestamp,
+        uid_slug -> Nullable<Text>,
     }
 }
 
@@ -61,6 +62,13 @@ diesel::table! {
         llm_completion_tokens -> Nullable<BigInt>,
         llm_enriched_at -> Nullable<Timestamp>,
         llm_error -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        skills_json -> Nullable<Text>,
+        pros -> Nullable<Text>,
+        cons -> Nullable<Text>,
+        llm_salary -> Nullable<Text>,
+        outreach_target -> Nullable<Text>,
+        llm_tokens -> Nullable<Integer>,
     }
 }
 

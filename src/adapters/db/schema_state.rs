@@ -1,5 +1,6 @@
 //! What a database holds before anything is written to it: nothing, jobs-bot's schema
-//! (current or behind), or tables of another program.
+//! (current or behind), the Python version's tables (or an unfinished adoption of them), or
+//! tables of another program.
 
 use diesel::QueryableByName;
 use diesel::migration::MigrationSource;
@@ -18,6 +19,9 @@ pub enum SchemaState {
     Current,
     /// jobs-bot's schema, with migrations still to apply.
     Behind { pending: Vec<String> },
+    /// The Python version's tables (`sources` with `api_base`, `jobs` with `source_id`), or
+    /// an adoption of them that has not finished: `jobs-bot migrate --adopt` converts it.
+    PythonJobsBot { tables: Vec<String> },
     /// Tables, but not jobs-bot's (no migration history): another program's database.
     Foreign { tables: Vec<String> },
 }
@@ -90,6 +94,13 @@ impl Database {
         if tables.is_empty() {
             return Ok(SchemaState::Empty);
         }
+        if self.python_schema_present(&tables).await? {
+            let python = tables
+                .into_iter()
+                .filter(|t| t != MIGRATIONS_TABLE)
+                .collect();
+            return Ok(SchemaState::PythonJobsBot { tables: python });
+        }
         if !tables.iter().any(|t| t == MIGRATIONS_TABLE) {
             return Ok(SchemaState::Foreign { tables });
         }
@@ -121,7 +132,7 @@ impl Database {
             .collect())
     }
 
-    fn query_error(&self, e: diesel::result::Error) -> StoreError {
+    pub(super) fn query_error(&self, e: diesel::result::Error) -> StoreError {
         StoreError::Query(self.redact(e.to_string()))
     }
 }

@@ -164,6 +164,14 @@ async fn check_database(settings: &Settings, checks: &mut Checks) {
             ),
             "`jobs-bot migrate` applies them (every run does too, at start)",
         ),
+        Ok(Ok(Some(SchemaState::PythonJobsBot { tables }))) => checks.fail(
+            "database",
+            &format!(
+                "reachable; it holds the Python jobs-bot's tables ({})",
+                tables.join(", ")
+            ),
+            "back it up (mysqldump), then `jobs-bot migrate --adopt` converts it in place",
+        ),
         Ok(Ok(Some(SchemaState::Foreign { tables }))) => checks.fail(
             "database",
             &format!(

@@ -65,6 +65,14 @@ pub enum AppError {
     Profiles(#[from] crate::app::profiles::ProfilesError),
     #[error(transparent)]
     Score(#[from] crate::app::score::ScoreError),
+    /// The database holds the Python version's tables (or an unfinished adoption of them).
+    #[error(
+        "the database holds the Python jobs-bot's tables ({}); back it up (mysqldump), then \
+         adopt it in place with `jobs-bot migrate --adopt` (see README, \"Coming from the \
+         Python version\")",
+        .tables.join(", ")
+    )]
+    PythonDatabase { tables: Vec<String> },
 }
 
 impl AppError {
@@ -72,7 +80,10 @@ impl AppError {
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
             AppError::SourcesFile(SourcesFileError::Write { .. }) => 1,
-            AppError::SourcesFile(_) | AppError::Usage(_) | AppError::Profiles(_) => 2,
+            AppError::SourcesFile(_)
+            | AppError::Usage(_)
+            | AppError::Profiles(_)
+            | AppError::PythonDatabase { .. } => 2,
             _ => 1,
         }
     }
@@ -92,6 +103,7 @@ impl AppError {
             AppError::DoctorFailed { .. } => "doctor_failed",
             AppError::Profiles(_) => "profiles",
             AppError::Score(_) => "score",
+            AppError::PythonDatabase { .. } => "python_database",
         }
     }
 }

@@ -134,7 +134,8 @@ impl Shared {
         let stored = self.deps.repo.fingerprints(key).await?;
         // Taken, not cloned: the postings (raw JSON included) are only needed by the plan.
         let postings = std::mem::take(&mut fetched.postings);
-        let planner = UpsertPlanner::classify(key, postings, &stored);
+        let planner =
+            UpsertPlanner::classify(key, fetched.record.uid_slug.as_deref(), postings, &stored);
         let run_left = self.writes_left.load(Ordering::SeqCst);
         let source_budget = self
             .policy

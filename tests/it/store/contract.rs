@@ -274,7 +274,7 @@ async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
     };
     for (round, now) in [t(1), t(2)].into_iter().enumerate() {
         let stored = s.repo.fingerprints(&src).await.unwrap();
-        let plan = UpsertPlanner::classify(&src, fetched.clone(), &stored).plan(limits);
+        let plan = UpsertPlanner::classify(&src, None, fetched.clone(), &stored).plan(limits);
         if round == 1 {
             assert!(plan.inserts.is_empty() && plan.updates.is_empty());
             assert_eq!(plan.unchanged.len(), 5);
