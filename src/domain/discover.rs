@@ -38,7 +38,7 @@ pub fn discover(html: &str) -> Vec<Candidate> {
         }
     }
     // Stable: equal counts keep page order.
-    found.sort_by(|a, b| b.mentions.cmp(&a.mentions));
+    found.sort_by_key(|c| std::cmp::Reverse(c.mentions));
     found
 }
 
