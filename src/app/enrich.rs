@@ -178,7 +178,8 @@ async fn enrich_one(
         }
         match result {
             Ok(enriched) => return Ok(Ok(enriched.insight)),
-            Err(EnrichError::Invalid { message, .. }) => {
+            Err(err @ EnrichError::Invalid { .. }) => {
+                let message = err.to_string();
                 if attempt == 1 {
                     tracing::info!(
                         event = "enrich_retry_invalid",

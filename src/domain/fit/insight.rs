@@ -229,7 +229,12 @@ fn salary(raw: RawSalary) -> Result<Option<Salary>, InsightError> {
         period,
     };
     // Figures outside the sane band are no salary, as for a posting's own figures.
-    Ok(Salary::from_figures(&figures, SalaryProvenance::Inferred))
+    Ok(
+        Salary::from_figures(&figures, SalaryProvenance::Inferred).map(|mut s| {
+            s.display.push_str(" (estimate)");
+            s
+        }),
+    )
 }
 
 /// The JSON inside an optional Markdown code fence.

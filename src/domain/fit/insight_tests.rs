@@ -35,6 +35,7 @@ fn a_valid_answer_is_normalized_through_the_vocabulary() {
     assert_eq!(salary.currency, "EUR");
     assert_eq!(salary.provenance, SalaryProvenance::Inferred);
     assert_eq!((salary.min, salary.max), (90000.0, 120000.0));
+    assert_eq!(salary.display, "EUR 90,000–120,000 / year (estimate)");
     assert_eq!(insight.pros, ["remote friendly"]);
     assert_eq!(
         insight.outreach_target.as_deref(),

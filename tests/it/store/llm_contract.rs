@@ -99,16 +99,22 @@ async fn llm_enrichment_round_trips_beside_the_analysis(s: &Store) {
     let src = key(AtsKind::Lever, "acme");
     let jobs = store_jobs(s, &src, &["1", "2"], t(1)).await;
     let analysis = enrichment(&jobs[0], 1, None);
-    s.fits.save_enrichments(&[analysis.clone()]).await.unwrap();
+    s.fits
+        .save_enrichments(std::slice::from_ref(&analysis))
+        .await
+        .unwrap();
     let row = llm(&jobs[0], "gpt-4.1-mini");
-    s.fits.save_llm(&[row.clone()]).await.unwrap();
+    s.fits.save_llm(std::slice::from_ref(&row)).await.unwrap();
     let failed = LlmEnrichment {
         insight: None,
         error: Some("invalid answer: expected value at line 1".into()),
         ..llm(&jobs[1], "gpt-4.1-mini")
     };
     // A job without an analysis gets a row of its own.
-    s.fits.save_llm(&[failed.clone()]).await.unwrap();
+    s.fits
+        .save_llm(std::slice::from_ref(&failed))
+        .await
+        .unwrap();
     let rows = s.fits.scoring_rows(None, 10).await.unwrap();
     let first = rows.iter().find(|r| r.uid == jobs[0].uid).unwrap();
     assert_eq!(first.enrichment.as_ref(), Some(&analysis));
@@ -117,7 +123,10 @@ async fn llm_enrichment_round_trips_beside_the_analysis(s: &Store) {
     assert_eq!(second.enrichment, None);
     assert_eq!(second.llm.as_ref(), Some(&failed));
     // Analysing again keeps the LLM's columns; a new answer replaces the old one whole.
-    s.fits.save_enrichments(&[analysis.clone()]).await.unwrap();
+    s.fits
+        .save_enrichments(std::slice::from_ref(&analysis))
+        .await
+        .unwrap();
     let newer = LlmEnrichment {
         insight: None,
         error: None,
@@ -127,7 +136,7 @@ async fn llm_enrichment_round_trips_beside_the_analysis(s: &Store) {
     let rows = s.fits.scoring_rows(None, 10).await.unwrap();
     let first = rows.iter().find(|r| r.uid == jobs[0].uid).unwrap();
     assert_eq!(first.llm.as_ref(), Some(&row));
-    s.fits.save_llm(&[newer.clone()]).await.unwrap();
+    s.fits.save_llm(std::slice::from_ref(&newer)).await.unwrap();
     let rows = s.fits.scoring_rows(None, 10).await.unwrap();
     let first = rows.iter().find(|r| r.uid == jobs[0].uid).unwrap();
     assert_eq!(first.llm.as_ref(), Some(&newer));
@@ -170,7 +179,7 @@ async fn llm_error_is_recorded_and_the_answer_kept(s: &Store) {
         .await
         .unwrap();
     let row = llm(&jobs[0], "m1");
-    s.fits.save_llm(&[row.clone()]).await.unwrap();
+    s.fits.save_llm(std::slice::from_ref(&row)).await.unwrap();
     s.fits
         .save_llm_error(&jobs[0].uid, "server unavailable: request timed out")
         .await
