@@ -15,6 +15,7 @@ diesel::table! {
         failure_count -> Integer,
         empty_streak -> Integer,
         created_at -> Timestamp,
+        jobs_seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -43,6 +44,7 @@ diesel::table! {
         changed_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         raw_json -> Text,
+        raw_hash -> Nullable<Text>,
     }
 }
 
