@@ -200,11 +200,13 @@ async fn bench_backend(
 
     // Baseline (b): the same final rows, bulk-loaded.
     let bulk_target = backend.fresh("bulk").await;
-    drop(
-        Database::connect(&bulk_target)
+    {
+        // The same sources first: jobs reference them.
+        let bulk_db = Database::connect(&bulk_target)
             .await
-            .expect("bulk database"),
-    );
+            .expect("bulk database");
+        bulk_db.sync_sources(&specs).await.expect("bulk sources");
+    }
     reset_peak_rss();
     let (bulk, bulk_rows) =
         baseline::bulk_load(backend, db.clone(), &bulk_target, boards.boards).await;
