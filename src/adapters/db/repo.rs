@@ -197,7 +197,6 @@ impl Repository for Database {
                 None
             } else {
                 source
-                    .clone()
                     .select(sources::jobs_seen_at)
                     .first::<Option<NaiveDateTime>>(c)
                     .await
@@ -206,7 +205,7 @@ impl Repository for Database {
             };
             let matched = match error {
                 None => {
-                    diesel::update(source.clone())
+                    diesel::update(source)
                         .set((
                             sources::last_fetched_at.eq(now),
                             sources::last_success_at.eq(now),
@@ -218,7 +217,7 @@ impl Repository for Database {
                         .await?
                 }
                 Some(err) => {
-                    diesel::update(source.clone())
+                    diesel::update(source)
                         .set((
                             sources::last_fetched_at.eq(now),
                             sources::last_error.eq(err),
@@ -233,7 +232,7 @@ impl Repository for Database {
                 return Err(DbError::UnknownSource(batch.source.clone()));
             }
             if all_open_seen {
-                diesel::update(source.clone())
+                diesel::update(source)
                     .set(sources::jobs_seen_at.eq(now))
                     .execute(c)
                     .await?;
