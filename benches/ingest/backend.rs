@@ -72,12 +72,12 @@ impl Backend {
 
     /// Drops a MySQL database made by `fresh` (SQLite files go with the temp folder).
     pub async fn drop_db(&self, target: &DatabaseTarget) {
-        if let (Backend::Mysql { admin_url }, DatabaseTarget::Mysql(m)) = (self, target) {
-            if let Ok(mut conn) = AsyncMysqlConnection::establish(admin_url).await {
-                let _ = conn
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS `{}`", m.database))
-                    .await;
-            }
+        if let (Backend::Mysql { admin_url }, DatabaseTarget::Mysql(m)) = (self, target)
+            && let Ok(mut conn) = AsyncMysqlConnection::establish(admin_url).await
+        {
+            let _ = conn
+                .batch_execute(&format!("DROP DATABASE IF EXISTS `{}`", m.database))
+                .await;
         }
     }
 

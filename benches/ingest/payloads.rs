@@ -63,7 +63,7 @@ fn fate(board: usize, posting: usize) -> Fate {
 
 impl Boards {
     pub fn kind(board: usize) -> AtsKind {
-        if board % 2 == 0 {
+        if board.is_multiple_of(2) {
             AtsKind::Greenhouse
         } else {
             AtsKind::Lever
