@@ -14,87 +14,10 @@ use jobs_bot::app::profiles;
 use jobs_bot::app::score::{self, ScoreDeps};
 use jobs_bot::domain::upsert::PlannedJob;
 use jobs_bot::domain::{AtsKind, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey};
-use jobs_bot::ports::{Clock, Region, Repository, SourceBatch, SourceOutcome, SourceSpec};
+use jobs_bot::ports::{Region, Repository, SourceBatch, SourceOutcome, SourceSpec};
 
-struct Frozen(chrono::DateTime<Utc>);
-impl Clock for Frozen {
-    fn now(&self) -> chrono::DateTime<Utc> {
-        self.0
-    }
-}
-
-const WORDS: &[&str] = &[
-    "we",
-    "build",
-    "systems",
-    "for",
-    "customers",
-    "across",
-    "europe",
-    "and",
-    "our",
-    "team",
-    "ships",
-    "reliable",
-    "services",
-    "with",
-    "care",
-    "you",
-    "will",
-    "own",
-    "features",
-    "end",
-    "to",
-    "work",
-    "closely",
-    "product",
-    "design",
-    "data",
-    "platform",
-    "growth",
-    "quality",
-];
-const SKILLS: &[&str] = &[
-    "Rust",
-    "Go",
-    "PostgreSQL",
-    "Kubernetes",
-    "AWS",
-    "Kafka",
-    "Terraform",
-    "React",
-    "TypeScript",
-    "Python",
-    "Java",
-    "Docker",
-    "gRPC",
-    "Redis",
-    "GCP",
-    "Spark",
-    "Swift",
-];
-const TITLES: &[&str] = &[
-    "Senior Backend Engineer",
-    "Platform Engineer",
-    "Frontend Engineer",
-    "Data Engineer",
-    "Staff Software Engineer",
-    "iOS Engineer",
-    "Site Reliability Engineer",
-    "Account Executive",
-];
-
-/// A deterministic pseudo-random stream (no dependency needed for a benchmark).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
+mod support;
+use support::{BenchClock, Lcg, SKILLS, TITLES, WORDS, peak_rss_mb, write_profiles, write_results};
 
 fn posting(i: usize, rng: &mut Lcg) -> Posting {
     let mut text = String::from("About the role\n");
@@ -124,40 +47,6 @@ fn posting(i: usize, rng: &mut Lcg) -> Posting {
         salary_text: (rng.next(3) == 0).then(|| "€70,000 – €95,000 per year".to_string()),
         ..Posting::default()
     }
-}
-
-fn write_profiles(dir: &std::path::Path) {
-    let cvs = [
-        (
-            "backend",
-            "Senior Backend Engineer at Acme (2016 - present)\nRust, Go, PostgreSQL, Kafka, Kubernetes, AWS, gRPC.\n",
-        ),
-        (
-            "frontend",
-            "Senior Frontend Engineer at Beta (2015 - present)\nReact, TypeScript, CSS, Next.js.\n",
-        ),
-        (
-            "data",
-            "Data Engineer at Gamma (2018 - present)\nPython, Spark, Kafka, AWS, PostgreSQL.\n",
-        ),
-    ];
-    for (key, cv) in cvs {
-        let p = dir.join(key);
-        std::fs::create_dir_all(&p).expect("profile dir");
-        std::fs::write(p.join("cv.md"), cv).expect("cv");
-        std::fs::write(
-            p.join("profile.toml"),
-            "locations = [\"Berlin\"]\nexclude_keywords = [\"security clearance\"]\n",
-        )
-        .expect("toml");
-    }
-}
-
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }
 
 fn main() {
@@ -207,10 +96,7 @@ fn main() {
                     PlannedJob {
                         uid: JobUid::new(source.ats, &source.slug, &p.ats_job_id),
                         hash: p.content_hash(),
-                        fetched: FetchedPosting {
-                            raw_json: "{}".into(),
-                            posting: p,
-                        },
+                        fetched: FetchedPosting::new(p, "{}"),
                     }
                 })
                 .collect();
@@ -223,7 +109,7 @@ fn main() {
         let deps = ScoreDeps {
             fits: db.clone(),
             sources: HashMap::new(),
-            clock: Arc::new(Frozen(now)),
+            clock: Arc::new(BenchClock::at(now)),
         };
         let cold = Instant::now();
         let first = score::run(&deps, &found.profiles, false)
@@ -264,11 +150,6 @@ fn main() {
             "cold_s": cold_s, "cold_scored": first.scored, "analyzed_jobs": first.analyzed_jobs,
             "warm_s": warm_s, "warm_scored": second.scored, "peak_rss_mb": rss,
         });
-        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target")
-            .join("bench-score.json");
-        if let Err(e) = std::fs::write(&out, json.to_string()) {
-            eprintln!("cannot write {}: {e}", out.display());
-        }
+        write_results("bench-score.json", &json);
     });
 }

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::{Cap, JobUid, SourceKey, StoredFingerprint};
+use crate::domain::{Cap, JobUid, RawHash, SourceKey, StoredFingerprint};
 use crate::ports::{
     CounterKey, CounterStore, JobFilter, JobRecord, Reparsed, Repository, SourceBatch,
     SourceRecord, SourceSpec, StoreError,
@@ -21,6 +21,8 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) struct RepoState {
     sources: BTreeMap<SourceKey, SourceRecord>,
     pub(super) jobs: BTreeMap<JobUid, JobRecord>,
+    /// The raw hash each job was stored with (jobs seeded from a database have none).
+    raw_hashes: HashMap<JobUid, RawHash>,
     /// `FitStore` (`memory_fit.rs`), next to the jobs it joins.
     pub(super) fit: crate::adapters::memory_fit::FitState,
 }
@@ -42,6 +44,7 @@ impl InMemoryRepository {
         let state = RepoState {
             sources: sources.into_iter().map(|s| (s.key.clone(), s)).collect(),
             jobs: jobs.into_iter().map(|j| (j.uid.clone(), j)).collect(),
+            raw_hashes: HashMap::new(),
             fit: Default::default(),
         };
         InMemoryRepository {
@@ -148,6 +151,8 @@ impl Repository for InMemoryRepository {
                     StoredFingerprint {
                         hash: j.content_hash.clone(),
                         closed: j.closed_at.is_some(),
+                        ats_job_id: j.posting.ats_job_id.clone(),
+                        raw_hash: st.raw_hashes.get(&j.uid).cloned(),
                     },
                 )
             })
@@ -176,9 +181,12 @@ impl Repository for InMemoryRepository {
             }
         }
         for job in &batch.inserts {
-            st.jobs
-                .entry(job.uid.clone())
-                .or_insert_with(|| job_record(&batch.source, job, now));
+            if !st.jobs.contains_key(&job.uid) {
+                st.jobs
+                    .insert(job.uid.clone(), job_record(&batch.source, job, now));
+                st.raw_hashes
+                    .insert(job.uid.clone(), job.fetched.raw_hash.clone());
+            }
         }
         for job in &batch.updates {
             let fresh = job_record(&batch.source, job, now);
@@ -193,6 +201,8 @@ impl Repository for InMemoryRepository {
                     j.closed_at = None;
                 })
                 .or_insert(fresh);
+            st.raw_hashes
+                .insert(job.uid.clone(), job.fetched.raw_hash.clone());
         }
         for uid in &batch.unchanged {
             if let Some(j) = st.jobs.get_mut(uid) {

@@ -32,10 +32,7 @@ pub async fn reparse(
         let Some(adapter) = adapters.get(&record.key.ats) else {
             continue;
         };
-        let source = SourceRef {
-            key: record.key.clone(),
-            region: record.region,
-        };
+        let source = SourceRef::new(record.key.clone(), record.region);
         let filter = JobFilter {
             source: Some(record.key.clone()),
             ..JobFilter::default()

@@ -34,6 +34,9 @@ pub struct ClosingDecision {
     pub close: Vec<JobUid>,
     /// Consecutive complete fetches that found the board empty, including this one.
     pub empty_streak: u32,
+    /// Every job of the board left open by this decision was in the fetch, so "seen at the
+    /// fetch" can be recorded once on the source instead of on each job.
+    pub all_open_seen: bool,
 }
 
 pub fn plan_closing<'a>(
@@ -46,6 +49,7 @@ pub fn plan_closing<'a>(
         return ClosingDecision {
             close: Vec::new(),
             empty_streak: previous_empty_streak,
+            all_open_seen: false,
         };
     }
     let empty_streak = if seen.is_empty() {
@@ -57,6 +61,7 @@ pub fn plan_closing<'a>(
         return ClosingDecision {
             close: Vec::new(),
             empty_streak,
+            all_open_seen: false,
         };
     }
     let mut close: Vec<JobUid> = stored_open
@@ -69,6 +74,7 @@ pub fn plan_closing<'a>(
     ClosingDecision {
         close,
         empty_streak,
+        all_open_seen: true,
     }
 }
 
@@ -94,6 +100,7 @@ mod tests {
         expected.sort();
         assert_eq!(d.close, expected);
         assert_eq!(d.empty_streak, 0);
+        assert!(d.all_open_seen);
     }
 
     #[test]
@@ -111,6 +118,7 @@ mod tests {
         let d = plan_closing(&stored, &HashSet::new(), FetchCompleteness::CutShort, 1);
         assert!(d.close.is_empty());
         assert_eq!(d.empty_streak, 1);
+        assert!(!d.all_open_seen, "a cut-short fetch proves nothing");
     }
 
     #[test]
@@ -119,8 +127,10 @@ mod tests {
         let first = plan_closing(&stored, &HashSet::new(), FetchCompleteness::Complete, 0);
         assert!(first.close.is_empty());
         assert_eq!(first.empty_streak, 1);
+        assert!(!first.all_open_seen, "the board's open jobs were not seen");
         let second = plan_closing(&stored, &HashSet::new(), FetchCompleteness::Complete, 1);
         assert_eq!(second.close, vec![uid("1")]);
         assert_eq!(second.empty_streak, 2);
+        assert!(second.all_open_seen);
     }
 }

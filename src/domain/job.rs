@@ -9,10 +9,17 @@ use sha1::{Digest, Sha1};
 use super::source::{AtsKind, CompanySlug};
 
 fn sha1_hex(bytes: &[u8]) -> String {
-    Sha1::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha1::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// `sha1_hex("{ats_type}:{company_slug}:{ats_job_id}")`: 40 lowercase hex characters.
@@ -191,11 +198,54 @@ impl Posting {
 }
 
 /// A posting as fetched: normalized, with the provider's own JSON for it kept verbatim so
-/// fields can be re-derived later without spending API calls.
+/// fields can be re-derived later without spending API calls, and that JSON's hash.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchedPosting {
     pub posting: Posting,
     pub raw_json: String,
+    pub raw_hash: RawHash,
+}
+
+impl FetchedPosting {
+    /// A posting whose raw JSON is hashed with the default salt (no source name).
+    pub fn new(posting: Posting, raw_json: impl Into<String>) -> Self {
+        let raw_json = raw_json.into();
+        let raw_hash = RawHash::of(&RawHash::salt(None), &raw_json);
+        FetchedPosting {
+            posting,
+            raw_json,
+            raw_hash,
+        }
+    }
+}
+
+/// A provider's item as received, hashed before any parsing: when it equals the stored
+/// one, the posting cannot have changed, so it is neither parsed nor normalized again.
+/// The salt holds the parser's version and the source's display name (which fills a
+/// missing company), so an upgrade or a renamed source re-derives each posting once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RawHash(pub String);
+
+impl RawHash {
+    /// The salt for the items of a source named `source_name`.
+    pub fn salt(source_name: Option<&str>) -> String {
+        format!(
+            "jobs-bot {} raw item of {}\0",
+            env!("CARGO_PKG_VERSION"),
+            source_name.map(str::trim).unwrap_or_default()
+        )
+    }
+
+    pub fn of(salt: &str, raw_json: &str) -> RawHash {
+        let mut hasher = Sha1::new();
+        hasher.update(salt.as_bytes());
+        hasher.update(raw_json.as_bytes());
+        RawHash(hex(&hasher.finalize()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]

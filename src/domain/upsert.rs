@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::job::{ContentHash, FetchedPosting, JobUid};
+use super::job::{ContentHash, FetchedPosting, JobUid, RawHash};
 use super::source::SourceKey;
 
 /// What is stored about a job, enough to decide whether a fetched posting changes it.
@@ -10,6 +10,11 @@ use super::source::SourceKey;
 pub struct StoredFingerprint {
     pub hash: ContentHash,
     pub closed: bool,
+    /// The provider's id, and the hash of the raw item it was derived from (`None` for
+    /// rows stored before raw hashes were kept): an item that hashes the same again is
+    /// known unchanged without being parsed.
+    pub ats_job_id: String,
+    pub raw_hash: Option<RawHash>,
 }
 
 /// A fetched posting with its identity and hash computed.
@@ -64,24 +69,38 @@ pub struct UpsertPlanner {
 }
 
 impl UpsertPlanner {
-    /// Postings are taken in payload order; a uid repeated in the payload counts once
-    /// (its first occurrence wins). Uids hash `uid_slug` when the source has one (a source
-    /// adopted from the Python version), else the normalized slug.
+    /// `unchanged_ids` are the provider ids of items whose raw JSON hashed as stored (not
+    /// parsed: unchanged by construction), taken first; then postings in payload order. A
+    /// uid repeated in the payload counts once (its first occurrence wins). Uids hash
+    /// `uid_slug` when the source has one (a source adopted from the Python version), else
+    /// the normalized slug.
     pub fn classify(
         source: &SourceKey,
         uid_slug: Option<&str>,
         fetched: Vec<FetchedPosting>,
+        unchanged_ids: &[String],
         stored: &HashMap<JobUid, StoredFingerprint>,
     ) -> Self {
         let mut planner = UpsertPlanner {
             new: Vec::new(),
             changed: Vec::new(),
             unchanged: Vec::new(),
-            seen: HashSet::with_capacity(fetched.len()),
+            seen: HashSet::with_capacity(fetched.len() + unchanged_ids.len()),
             duplicates: 0,
         };
+        let slug = uid_slug.unwrap_or(source.slug.as_str());
+        for id in unchanged_ids {
+            let uid = JobUid::with_slug_spelling(source.ats, slug, id);
+            if !planner.seen.insert(uid.clone()) {
+                planner.duplicates += 1;
+                continue;
+            }
+            // Known items come from the stored fingerprints, so this always finds one.
+            if let Some(old) = stored.get(&uid) {
+                planner.unchanged.push((uid, old.closed));
+            }
+        }
         for item in fetched {
-            let slug = uid_slug.unwrap_or(source.slug.as_str());
             let uid = JobUid::with_slug_spelling(source.ats, slug, &item.posting.ats_job_id);
             if !planner.seen.insert(uid.clone()) {
                 planner.duplicates += 1;
@@ -169,14 +188,14 @@ mod tests {
     }
 
     fn posting(id: &str, title: &str) -> FetchedPosting {
-        FetchedPosting {
-            posting: Posting {
+        FetchedPosting::new(
+            Posting {
                 ats_job_id: id.into(),
                 title: title.into(),
                 ..Posting::default()
             },
-            raw_json: "{}".into(),
-        }
+            "{}",
+        )
     }
 
     fn stored_for(items: &[FetchedPosting], closed: bool) -> HashMap<JobUid, StoredFingerprint> {
@@ -188,6 +207,8 @@ mod tests {
                     StoredFingerprint {
                         hash: f.posting.content_hash(),
                         closed,
+                        ats_job_id: f.posting.ats_job_id.clone(),
+                        raw_hash: Some(f.raw_hash.clone()),
                     },
                 )
             })
@@ -199,7 +220,7 @@ mod tests {
         let old = vec![posting("1", "a"), posting("2", "b")];
         let stored = stored_for(&old, false);
         let fetch = vec![posting("1", "a2"), posting("2", "b2"), posting("3", "c")];
-        let planner = UpsertPlanner::classify(&source(), None, fetch, &stored);
+        let planner = UpsertPlanner::classify(&source(), None, fetch, &[], &stored);
         assert_eq!(planner.inserts_wanted(Some(2)), 0);
         assert_eq!(planner.inserts_wanted(Some(3)), 1);
         let plan = planner.plan(WriteLimits {
@@ -220,10 +241,11 @@ mod tests {
             posting("2", "b"),
             posting("3", "c"),
         ];
-        let plan = UpsertPlanner::classify(&source(), None, fetch, &stored).plan(WriteLimits {
-            writes: None,
-            new_jobs: 1,
-        });
+        let plan =
+            UpsertPlanner::classify(&source(), None, fetch, &[], &stored).plan(WriteLimits {
+                writes: None,
+                new_jobs: 1,
+            });
         assert_eq!(plan.updates.len(), 1);
         assert_eq!(plan.inserts.len(), 1);
         assert_eq!(plan.inserts[0].fetched.posting.ats_job_id, "2");
@@ -235,10 +257,11 @@ mod tests {
         let old = vec![posting("1", "a"), posting("2", "b")];
         let stored = stored_for(&old, true);
         let fetch = vec![posting("1", "a"), posting("2", "b changed")];
-        let plan = UpsertPlanner::classify(&source(), None, fetch, &stored).plan(WriteLimits {
-            writes: None,
-            new_jobs: 0,
-        });
+        let plan =
+            UpsertPlanner::classify(&source(), None, fetch, &[], &stored).plan(WriteLimits {
+                writes: None,
+                new_jobs: 0,
+            });
         assert_eq!(plan.reopened.len(), 2);
         assert_eq!(plan.unchanged.len(), 1);
         assert_eq!(plan.updates.len(), 1);
@@ -247,13 +270,36 @@ mod tests {
     #[test]
     fn duplicate_uids_in_a_payload_count_once() {
         let fetch = vec![posting("1", "first"), posting("1", "second")];
-        let plan =
-            UpsertPlanner::classify(&source(), None, fetch, &HashMap::new()).plan(WriteLimits {
+        let plan = UpsertPlanner::classify(&source(), None, fetch, &[], &HashMap::new()).plan(
+            WriteLimits {
                 writes: None,
                 new_jobs: 5,
-            });
+            },
+        );
         assert_eq!(plan.inserts.len(), 1);
         assert_eq!(plan.inserts[0].fetched.posting.title, "first");
+        assert_eq!(plan.duplicates, 1);
+    }
+
+    #[test]
+    fn known_unchanged_ids_are_seen_and_unchanged_without_a_posting() {
+        let old = vec![posting("1", "a"), posting("2", "b")];
+        let mut stored = stored_for(&old, false);
+        let uid2 = JobUid::new(AtsKind::Lever, &source().slug, "2");
+        if let Some(fp) = stored.get_mut(&uid2) {
+            fp.closed = true;
+        }
+        let ids = vec!["1".to_string(), "2".to_string()];
+        let planner =
+            UpsertPlanner::classify(&source(), None, vec![posting("1", "dup")], &ids, &stored);
+        assert_eq!(planner.seen().len(), 2);
+        let plan = planner.plan(WriteLimits {
+            writes: None,
+            new_jobs: 5,
+        });
+        assert_eq!(plan.unchanged.len(), 2);
+        assert_eq!(plan.reopened, vec![uid2]);
+        assert!(plan.updates.is_empty() && plan.inserts.is_empty());
         assert_eq!(plan.duplicates, 1);
     }
 }

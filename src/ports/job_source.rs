@@ -1,11 +1,13 @@
 //! A provider's job board, read one page (one HTTP request) per call.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::domain::salary::SalaryFigures;
-use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey};
+use crate::domain::{AtsKind, FetchedPosting, Posting, RawHash, SourceKey};
 
 /// Which regional instance of a provider hosts a board (Lever has an EU instance).
 #[derive(
@@ -28,10 +30,60 @@ impl Region {
 }
 
 /// The board to read.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceRef {
     pub key: SourceKey,
     pub region: Region,
+    /// The board's items already stored, by raw hash: not parsed again when met unchanged.
+    pub known: Arc<KnownItems>,
+}
+
+impl SourceRef {
+    /// A board with nothing known about its items.
+    pub fn new(key: SourceKey, region: Region) -> Self {
+        SourceRef {
+            key,
+            region,
+            known: Arc::default(),
+        }
+    }
+}
+
+/// The items of a board already stored, by the hash of their raw JSON: an adapter that
+/// meets one again reports its id in `Page::unchanged` instead of parsing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownItems {
+    salt: String,
+    ids: HashMap<RawHash, String>,
+}
+
+impl Default for KnownItems {
+    fn default() -> Self {
+        KnownItems::new(None, [])
+    }
+}
+
+impl KnownItems {
+    /// Items of a source named `source_name`: `(raw hash, provider id)` pairs.
+    pub fn new(
+        source_name: Option<&str>,
+        items: impl IntoIterator<Item = (RawHash, String)>,
+    ) -> Self {
+        KnownItems {
+            salt: RawHash::salt(source_name),
+            ids: items.into_iter().collect(),
+        }
+    }
+
+    /// The hash of a raw item, salted for this source.
+    pub fn hash(&self, raw_json: &str) -> RawHash {
+        RawHash::of(&self.salt, raw_json)
+    }
+
+    /// The provider id of a stored item with this raw hash.
+    pub fn id(&self, hash: &RawHash) -> Option<&str> {
+        self.ids.get(hash).map(String::as_str)
+    }
 }
 
 /// Where the next page starts, as the provider pages.
@@ -53,6 +105,8 @@ pub struct RejectedItem {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
     pub postings: Vec<FetchedPosting>,
+    /// Provider ids of items whose raw JSON is stored unchanged (`SourceRef::known`): not parsed.
+    pub unchanged: Vec<String>,
     pub rejected: Vec<RejectedItem>,
     /// `None` when the board has no more pages.
     pub next: Option<PageCursor>,

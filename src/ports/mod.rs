@@ -16,7 +16,8 @@ pub use fit_store::{
     StoredProfile,
 };
 pub use job_source::{
-    DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, RejectedItem, SourceError, SourceRef,
+    DEFAULT_MAX_PAGES, JobSource, KnownItems, Page, PageCursor, Region, RejectedItem, SourceError,
+    SourceRef,
 };
 pub use repository::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,

@@ -81,8 +81,13 @@ pub struct SourceBatch {
     /// Changed rows: every content column, raw_json and hash rewritten;
     /// last_seen_at = changed_at = now; closed_at cleared.
     pub updates: Vec<PlannedJob>,
-    /// Unchanged rows seen again: last_seen_at = now, in bulk.
+    /// Unchanged rows seen again: last_seen_at = now, in bulk, unless `all_open_seen`.
     pub unchanged: Vec<JobUid>,
+    /// Every job of the source left open by this batch was seen in the fetch: "seen at
+    /// `now`" is recorded once on the source (`jobs_seen_at`) and no unchanged row is
+    /// written. A job's last_seen_at reads as the later of its own and, while it is open,
+    /// its source's; closing a job writes that time into its row.
+    pub all_open_seen: bool,
     /// Closed rows seen again: closed_at cleared.
     pub reopened: Vec<JobUid>,
     /// Open rows a complete fetch proved gone: closed_at = now.
@@ -101,6 +106,7 @@ impl SourceBatch {
             inserts: Vec::new(),
             updates: Vec::new(),
             unchanged: Vec::new(),
+            all_open_seen: false,
             reopened: Vec::new(),
             closed: Vec::new(),
             outcome,

@@ -339,12 +339,13 @@ proptest! {
                 }
                 // The first board of the run gets the scripted trouble.
                 let troubled = &keys[0];
-                let first_page = board.iter().take(page_size).cloned().map(|p| FetchedPosting { raw_json: String::new(), posting: p });
+                let first_page = board.iter().take(page_size).cloned().map(|p| FetchedPosting::new(p, ""));
                 match event.trouble {
                     Trouble::None => {}
                     Trouble::FailsAfterFirstPage => {
                         h.lever.push_response(troubled, Ok(Page {
                             postings: first_page.collect(),
+                            unchanged: Vec::new(),
                             rejected: Vec::new(),
                             next: Some(PageCursor::Offset(page_size as u64)),
                         }));
@@ -356,6 +357,7 @@ proptest! {
                     Trouble::RejectsAnItem => {
                         h.lever.push_response(troubled, Ok(Page {
                             postings: first_page.collect(),
+                            unchanged: Vec::new(),
                             rejected: vec![RejectedItem { path: "[0].id".into(), reason: "bad id".into() }],
                             next: None,
                         }));

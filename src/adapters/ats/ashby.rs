@@ -191,15 +191,13 @@ impl JobSource for Ashby {
             .append_pair("includeCompensation", "true");
         let body = self.http.get(url).await?;
         let envelope: Envelope = payload::parse(&body, "")?;
-        let (postings, rejected) = payload::convert_items(&envelope.jobs, "jobs", |raw, path| {
-            to_posting(raw, path).map(|(posting, listed)| listed.then_some(posting))
-        });
         // The API has no paging: one response is the whole board.
-        Ok(Page {
-            postings,
-            rejected,
-            next: None,
-        })
+        Ok(payload::convert_items(
+            source,
+            &envelope.jobs,
+            "jobs",
+            |raw, path| to_posting(raw, path).map(|(posting, listed)| listed.then_some(posting)),
+        ))
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

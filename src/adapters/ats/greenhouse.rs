@@ -13,7 +13,7 @@ use super::{
     AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
     numeric_cursor,
 };
-use crate::domain::{AtsKind, FetchedPosting, Posting, SourceKey, WorkplaceType};
+use crate::domain::{AtsKind, Posting, SourceKey, WorkplaceType};
 use crate::ports::{
     DEFAULT_MAX_PAGES, JobSource, Page, PageCursor, Region, SourceError, SourceRef,
 };
@@ -111,14 +111,17 @@ impl Greenhouse {
         }
     }
 
-    /// Drops postings already returned by an earlier page of this fetch.
-    fn keep_new(&self, key: &SourceKey, first_page: bool, postings: &mut Vec<FetchedPosting>) {
+    /// Drops the items (parsed or known unchanged) already returned by an earlier page
+    /// of this fetch.
+    fn keep_new(&self, key: &SourceKey, first_page: bool, page: &mut Page) {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let set = seen.entry(key.clone()).or_default();
         if first_page {
             set.clear();
         }
-        postings.retain(|p| set.insert(p.posting.ats_job_id.clone()));
+        page.postings
+            .retain(|p| set.insert(p.posting.ats_job_id.clone()));
+        page.unchanged.retain(|id| set.insert(id.clone()));
     }
 
     fn forget(&self, key: &SourceKey) {
@@ -237,37 +240,29 @@ impl JobSource for Greenhouse {
         }
         let body = self.http.get(url).await?;
         let envelope: Envelope = payload::parse(&body, "")?;
-        let (mut postings, rejected) =
-            payload::convert_items(&envelope.jobs, "jobs", |raw, path| {
-                to_posting(raw, path).map(Some)
-            });
+        let mut items = payload::convert_items(source, &envelope.jobs, "jobs", |raw, path| {
+            to_posting(raw, path).map(Some)
+        });
 
         let total = envelope.meta.and_then(|m| m.total);
         let received = envelope.jobs.len() as u64;
         // The normal case: everything in one response, so no second call is ever made.
         if page.is_none() && total.is_none_or(|t| received >= t) {
-            return Ok(Page {
-                postings,
-                rejected,
-                next: None,
-            });
+            return Ok(items);
         }
-        self.keep_new(&source.key, page.is_none(), &mut postings);
+        self.keep_new(&source.key, page.is_none(), &mut items);
         let this_page = page.unwrap_or(1);
         let reached = total.is_some_and(|t| {
             this_page.saturating_sub(1) * u64::from(self.per_page) + received >= t
         });
-        let next = if postings.is_empty() || (page.is_some() && reached) {
+        let nothing_new = items.postings.is_empty() && items.unchanged.is_empty();
+        let next = if nothing_new || (page.is_some() && reached) {
             self.forget(&source.key);
             None
         } else {
             Some(PageCursor::Offset(this_page + 1))
         };
-        Ok(Page {
-            postings,
-            rejected,
-            next,
-        })
+        Ok(Page { next, ..items })
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

@@ -231,8 +231,9 @@ impl JobSource for Lever {
         }
         let body = self.http.get(url).await?;
         let items: Vec<Box<RawValue>> = payload::parse(&body, "")?;
-        let (postings, rejected) =
-            payload::convert_items(&items, "", |raw, path| to_posting(raw, path).map(Some));
+        let page = payload::convert_items(source, &items, "", |raw, path| {
+            to_posting(raw, path).map(Some)
+        });
         // Lever gives no total: only a full page can have a successor.
         let next = match self.page_size {
             Some(limit) if items.len() as u64 >= u64::from(limit) => {
@@ -240,11 +241,7 @@ impl JobSource for Lever {
             }
             _ => None,
         };
-        Ok(Page {
-            postings,
-            rejected,
-            next,
-        })
+        Ok(Page { next, ..page })
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

@@ -6,7 +6,7 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::domain::{FetchedPosting, Posting};
-use crate::ports::{RejectedItem, SourceError};
+use crate::ports::{Page, RejectedItem, SourceError, SourceRef};
 
 /// Deserializes `bytes` as `T`, reporting the serde path of the first problem.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, SourceError> {
@@ -39,26 +39,39 @@ fn malformed(prefix: &str, e: serde_path_to_error::Error<serde_json::Error>) -> 
 }
 
 /// Items of a list, each parsed on its own so one bad item does not sink the page.
-/// `convert` returns `Ok(None)` for items that are not postings (e.g. unlisted ones).
+/// Each item's raw JSON is hashed first: one the source already stores unchanged
+/// (`SourceRef::known`) is only listed in `Page::unchanged`, never parsed. `convert`
+/// returns `Ok(None)` for items that are not postings (e.g. unlisted ones). The page
+/// returned has no `next`; the adapter sets it.
 pub fn convert_items<F>(
+    source: &SourceRef,
     items: &[Box<RawValue>],
     list_path: &str,
     convert: F,
-) -> (Vec<FetchedPosting>, Vec<RejectedItem>)
+) -> Page
 where
     F: Fn(&str, &str) -> Result<Option<Posting>, SourceError>,
 {
-    let mut postings = Vec::with_capacity(items.len());
-    let mut rejected = Vec::new();
+    let mut page = Page {
+        postings: Vec::with_capacity(items.len()),
+        ..Page::default()
+    };
     for (i, item) in items.iter().enumerate() {
+        let raw = item.get();
+        let raw_hash = source.known.hash(raw);
+        if let Some(id) = source.known.id(&raw_hash) {
+            page.unchanged.push(id.to_string());
+            continue;
+        }
         let path = format!("{list_path}[{i}]");
-        match convert(item.get(), &path) {
-            Ok(Some(posting)) => postings.push(FetchedPosting {
+        match convert(raw, &path) {
+            Ok(Some(posting)) => page.postings.push(FetchedPosting {
                 posting,
-                raw_json: item.get().to_string(),
+                raw_json: raw.to_string(),
+                raw_hash,
             }),
             Ok(None) => {}
-            Err(e) => rejected.push(RejectedItem {
+            Err(e) => page.rejected.push(RejectedItem {
                 path: match &e {
                     SourceError::Malformed { path, .. } => path.clone(),
                     _ => path,
@@ -70,7 +83,7 @@ where
             }),
         }
     }
-    (postings, rejected)
+    page
 }
 
 /// An id that providers send as a number or a string; either way it is kept as a string.

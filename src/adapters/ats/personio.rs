@@ -116,15 +116,13 @@ impl JobSource for Personio {
         let body = self.http.get_xml(url).await?;
         let root = xml::parse_document(&body, NOT_ENABLED)?;
         let records = xml::records(&root, &["position"]);
-        let (postings, rejected) = payload::convert_items(&records, "position", |raw, path| {
-            to_posting(raw, path, source).map(Some)
-        });
-        // The feed is the whole board.
-        Ok(Page {
-            postings,
-            rejected,
-            next: None,
-        })
+        // The feed is the whole board: no next page.
+        Ok(payload::convert_items(
+            source,
+            &records,
+            "position",
+            |raw, path| to_posting(raw, path, source).map(Some),
+        ))
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

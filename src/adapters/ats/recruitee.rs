@@ -149,15 +149,12 @@ impl JobSource for Recruitee {
         let url = endpoint(&self.base, source.key.slug.as_str(), "/api/offers/")?;
         let body = self.http.get(url).await?;
         let envelope: Envelope = payload::parse(&body, "")?;
-        let (postings, rejected) =
-            payload::convert_items(&envelope.offers, "offers", |raw, path| {
-                to_posting(raw, path).map(Some)
-            });
-        Ok(Page {
-            postings,
-            rejected,
-            next: None,
-        })
+        Ok(payload::convert_items(
+            source,
+            &envelope.offers,
+            "offers",
+            |raw, path| to_posting(raw, path).map(Some),
+        ))
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

@@ -187,18 +187,13 @@ impl JobSource for SmartRecruiters {
                 "board is empty; the company identifier may be wrong (it is case-sensitive)"
             );
         }
-        let (postings, rejected) =
-            payload::convert_items(&envelope.content, "content", |raw, path| {
-                to_posting(raw, path, company).map(Some)
-            });
+        let page = payload::convert_items(source, &envelope.content, "content", |raw, path| {
+            to_posting(raw, path, company).map(Some)
+        });
         let next_offset = offset + envelope.content.len() as u64;
         let next = (!envelope.content.is_empty() && next_offset < total)
             .then_some(PageCursor::Offset(next_offset));
-        Ok(Page {
-            postings,
-            rejected,
-            next,
-        })
+        Ok(Page { next, ..page })
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

@@ -130,15 +130,13 @@ impl JobSource for SuccessFactors {
         let body = self.http.get_xml(feed_url(&self.base, source)?).await?;
         let root = xml::parse_document(&body, "check the company id and data center")?;
         let records = xml::records(&root, RECORDS);
-        let (postings, rejected) = payload::convert_items(&records, "jobPosting", |raw, path| {
-            to_posting(raw, path).map(Some)
-        });
-        // The feed is the whole board.
-        Ok(Page {
-            postings,
-            rejected,
-            next: None,
-        })
+        // The feed is the whole board: no next page.
+        Ok(payload::convert_items(
+            source,
+            &records,
+            "jobPosting",
+            |raw, path| to_posting(raw, path).map(Some),
+        ))
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

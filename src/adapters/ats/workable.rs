@@ -128,15 +128,13 @@ impl JobSource for Workable {
         url.query_pairs_mut().append_pair("details", "true");
         let body = self.http.get(url).await?;
         let envelope: Envelope = payload::parse(&body, "")?;
-        let (postings, rejected) = payload::convert_items(&envelope.jobs, "jobs", |raw, path| {
-            to_posting(raw, path).map(Some)
-        });
         // No paging was ever observed on the widget endpoint.
-        Ok(Page {
-            postings,
-            rejected,
-            next: None,
-        })
+        Ok(payload::convert_items(
+            source,
+            &envelope.jobs,
+            "jobs",
+            |raw, path| to_posting(raw, path).map(Some),
+        ))
     }
 
     fn reparse(&self, source: &SourceRef, raw_json: &str) -> Result<Posting, SourceError> {

@@ -304,7 +304,10 @@ impl JobSource for Workday {
             "offset": offset,
             "searchText": "",
         });
-        let body = self.http.post_json(url, None, query.to_string().into_bytes()).await?;
+        let body = self
+            .http
+            .post_json(url, None, query.to_string().into_bytes())
+            .await?;
         let answer: SearchAnswer = payload::parse(&body, "")?;
         let listed_on = Utc::now().date_naive();
         let mut postings = Vec::with_capacity(answer.job_postings.len());
@@ -319,9 +322,11 @@ impl JobSource for Workday {
                         list,
                         detail: None,
                     };
+                    let raw_json = stored_json(&stored)?;
                     Ok(FetchedPosting {
                         posting: to_posting(&stored, &path)?,
-                        raw_json: stored_json(&stored)?,
+                        raw_hash: source.known.hash(&raw_json),
+                        raw_json,
                     })
                 });
             match converted {
@@ -351,6 +356,7 @@ impl JobSource for Workday {
             postings,
             rejected,
             next,
+            ..Page::default()
         })
     }
 
@@ -371,6 +377,9 @@ impl JobSource for Workday {
         Some(FetchedPosting {
             posting: to_posting(&before, "").ok()?,
             raw_json: stored_raw_json.to_string(),
+            // Workday's stored items carry their details, so they never match a listing's
+            // raw hash: reuse goes through `same_listing` instead.
+            raw_hash: listed.raw_hash.clone(),
         })
     }
 
@@ -395,9 +404,11 @@ impl JobSource for Workday {
         let body = self.http.get(self.url(&site, &external_path)?).await?;
         let answer: DetailAnswer = payload::parse(&body, "")?;
         stored.detail = Some(answer.job_posting_info);
+        let raw_json = stored_json(&stored)?;
         Ok(FetchedPosting {
             posting: to_posting(&stored, "jobPostingInfo")?,
-            raw_json: stored_json(&stored)?,
+            raw_hash: source.known.hash(&raw_json),
+            raw_json,
         })
     }
 

@@ -418,10 +418,7 @@ mod tests {
         let job = PlannedJob {
             uid: JobUid::new(key.ats, &key.slug, "1"),
             hash: posting.content_hash(),
-            fetched: FetchedPosting {
-                posting,
-                raw_json: "{}".into(),
-            },
+            fetched: FetchedPosting::new(posting, "{}"),
         };
         let outcome = SourceOutcome {
             error: None,

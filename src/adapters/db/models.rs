@@ -133,6 +133,7 @@ pub struct NewJob {
     #[diesel(embed)]
     pub content: JobContent,
     pub raw_json: String,
+    pub raw_hash: Option<String>,
     pub first_seen_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
     pub changed_at: NaiveDateTime,
@@ -147,6 +148,7 @@ impl NewJob {
             company_slug: source.slug.as_str().to_string(),
             content: JobContent::new(&job.fetched.posting, &job.hash),
             raw_json: job.fetched.raw_json.clone(),
+            raw_hash: Some(job.fetched.raw_hash.as_str().to_string()),
             first_seen_at: now,
             last_seen_at: now,
             changed_at: now,
@@ -197,7 +199,13 @@ pub fn source_key(ats: &str, slug: &str, declared: Option<&str>) -> Result<Sourc
 }
 
 impl JobRow {
-    pub fn into_record(self, declared_slug: Option<&str>) -> Result<JobRecord, StoreError> {
+    /// `source_seen` is the source's `jobs_seen_at`: while the job is open, it was seen then
+    /// too (see `SourceBatch::all_open_seen`).
+    pub fn into_record(
+        self,
+        declared_slug: Option<&str>,
+        source_seen: Option<NaiveDateTime>,
+    ) -> Result<JobRecord, StoreError> {
         let uid = JobUid::parse(&self.job_uid).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let source = source_key(&self.ats_type, &self.company_slug, declared_slug)?;
         let (posting, content_hash) = self.content.into_posting()?;
@@ -208,7 +216,10 @@ impl JobRow {
             content_hash,
             raw_json: self.raw_json,
             first_seen_at: utc(self.first_seen_at),
-            last_seen_at: utc(self.last_seen_at),
+            last_seen_at: utc(match source_seen {
+                Some(seen) if self.closed_at.is_none() => self.last_seen_at.max(seen),
+                _ => self.last_seen_at,
+            }),
             changed_at: utc(self.changed_at),
             closed_at: self.closed_at.map(utc),
         })

@@ -15,7 +15,7 @@ use super::models::{JobContent, JobRow, NewJob, NewSource, SourceRow, db_time};
 use super::schema::{jobs, sources};
 use super::{Database, DbError, batches, with_conn, write_tx};
 use crate::domain::upsert::PlannedJob;
-use crate::domain::{ContentHash, JobUid, SourceKey, StoredFingerprint};
+use crate::domain::{ContentHash, JobUid, RawHash, SourceKey, StoredFingerprint};
 use crate::ports::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceRecord, SourceSpec, StoreError,
 };
@@ -51,16 +51,17 @@ fn uids(list: &[JobUid]) -> Vec<Vec<String>> {
         .collect()
 }
 
-type JobWithSlug = (JobRow, Option<String>);
+type JobWithSlug = (JobRow, Option<String>, Option<NaiveDateTime>);
 
 fn to_records(rows: Vec<JobWithSlug>) -> Result<Vec<JobRecord>, StoreError> {
     rows.into_iter()
-        .map(|(row, declared)| row.into_record(declared.as_deref()))
+        .map(|(row, declared, source_seen)| row.into_record(declared.as_deref(), source_seen))
         .collect()
 }
 
-/// Jobs joined to their source for its declared slug spelling, filtered and ordered as
-/// `JobFilter` says (newest first). Expanded inside `with_conn!` once per backend.
+/// Jobs joined to their source for its declared slug spelling and the time a complete
+/// fetch last saw its open jobs, filtered and ordered as `JobFilter` says (newest first).
+/// Expanded inside `with_conn!` once per backend.
 macro_rules! job_query {
     () => {
         jobs::table
@@ -69,7 +70,11 @@ macro_rules! job_query {
                     .eq(jobs::ats_type)
                     .and(sources::company_slug.eq(jobs::company_slug))),
             )
-            .select((JobRow::as_select(), sources::declared_slug.nullable()))
+            .select((
+                JobRow::as_select(),
+                sources::declared_slug.nullable(),
+                sources::jobs_seen_at.nullable(),
+            ))
             .into_boxed()
     };
 }
@@ -143,16 +148,20 @@ impl Repository for Database {
                     jobs::job_uid,
                     jobs::content_hash,
                     jobs::closed_at.is_not_null(),
+                    jobs::ats_job_id,
+                    jobs::raw_hash,
                 ))
-                .load::<(String, String, bool)>(c)
+                .load::<(String, String, bool, String, Option<String>)>(c)
                 .await?
         })?;
         rows.into_iter()
-            .map(|(uid, hash, closed)| {
+            .map(|(uid, hash, closed, ats_job_id, raw_hash)| {
                 let uid = JobUid::parse(&uid).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let fp = StoredFingerprint {
                     hash: ContentHash(hash),
                     closed,
+                    ats_job_id,
+                    raw_hash: raw_hash.map(RawHash),
                 };
                 Ok((uid, fp))
             })
@@ -176,11 +185,24 @@ impl Repository for Database {
             uids(&batch.closed),
         );
         let error = batch.outcome.error.as_deref();
+        let all_open_seen = batch.all_open_seen;
         write_tx!(self, |c| {
             // The outcome first: it also proves the source exists before any job is written.
             let source = sources::table
                 .filter(sources::ats_type.eq(ats))
                 .filter(sources::company_slug.eq(slug));
+            // When its open jobs were last all seen, read before this batch moves it: a job
+            // closed now keeps that time as its own.
+            let seen_before: Option<NaiveDateTime> = if closed.is_empty() {
+                None
+            } else {
+                source
+                    .select(sources::jobs_seen_at)
+                    .first::<Option<NaiveDateTime>>(c)
+                    .await
+                    .optional()?
+                    .flatten()
+            };
             let matched = match error {
                 None => {
                     diesel::update(source)
@@ -209,6 +231,12 @@ impl Repository for Database {
             if matched == 0 {
                 return Err(DbError::UnknownSource(batch.source.clone()));
             }
+            if all_open_seen {
+                diesel::update(source)
+                    .set(sources::jobs_seen_at.eq(now))
+                    .execute(c)
+                    .await?;
+            }
             // Changed jobs, one UPDATE each: they are few (most jobs of a fetch are new or
             // unchanged), and this writes the content columns through `JobContent` alone.
             // A changed job that is not stored is inserted with the new ones.
@@ -218,6 +246,7 @@ impl Repository for Database {
                     .set((
                         &row.content,
                         jobs::raw_json.eq(&row.raw_json),
+                        jobs::raw_hash.eq(&row.raw_hash),
                         jobs::last_seen_at.eq(now),
                         jobs::changed_at.eq(now),
                         jobs::closed_at.eq(None::<NaiveDateTime>),
@@ -232,7 +261,8 @@ impl Repository for Database {
             for chunk in inserts.iter().cloned().chain(chunk_rows(missing)) {
                 c.insert_jobs(chunk).await?;
             }
-            for chunk in &unchanged {
+            // A complete fetch records "seen" once, on the source (above).
+            for chunk in unchanged.iter().filter(|_| !all_open_seen) {
                 diesel::update(jobs::table.filter(jobs::job_uid.eq_any(chunk)))
                     .set(jobs::last_seen_at.eq(now))
                     .execute(c)
@@ -245,6 +275,17 @@ impl Repository for Database {
                     .await?;
             }
             for chunk in &closed {
+                if let Some(seen) = seen_before {
+                    diesel::update(
+                        jobs::table
+                            .filter(jobs::job_uid.eq_any(chunk))
+                            .filter(jobs::closed_at.is_null())
+                            .filter(jobs::last_seen_at.lt(seen)),
+                    )
+                    .set(jobs::last_seen_at.eq(seen))
+                    .execute(c)
+                    .await?;
+                }
                 diesel::update(
                     jobs::table
                         .filter(jobs::job_uid.eq_any(chunk))
@@ -306,7 +347,11 @@ impl Repository for Database {
                 q = q.filter(jobs::closed_at.is_null());
             }
             if let Some(since) = since {
-                q = q.filter(jobs::last_seen_at.ge(since));
+                q = q.filter(
+                    jobs::last_seen_at.ge(since).or(jobs::closed_at
+                        .is_null()
+                        .and(sources::jobs_seen_at.assume_not_null().ge(since))),
+                );
             }
             if let Some(limit) = limit {
                 q = q.limit(limit);

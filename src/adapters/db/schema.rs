@@ -16,6 +16,7 @@ diesel::table! {
         empty_streak -> Integer,
         created_at -> Timestamp,
         uid_slug -> Nullable<Text>,
+        jobs_seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -44,6 +45,7 @@ diesel::table! {
         changed_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         raw_json -> Text,
+        raw_hash -> Nullable<Text>,
     }
 }
 

@@ -11,13 +11,18 @@ use tokio::sync::Mutex;
 use super::{IngestError, Shared};
 use crate::domain::{AtsKind, FetchedPosting};
 use crate::ports::{
-    CounterKey, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef, StoreError,
+    CounterKey, KnownItems, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef,
+    StoreError,
 };
 
 /// What fetching one source produced, before anything is written.
 pub(super) struct Fetched {
     pub(super) record: SourceRecord,
     pub(super) postings: Vec<FetchedPosting>,
+    /// Provider ids of items whose raw JSON is stored unchanged: never parsed.
+    pub(super) unchanged: Vec<String>,
+    /// Reading the board's stored items failed, so it was not fetched.
+    pub(super) store_error: Option<StoreError>,
     pub(super) rejected: Vec<RejectedItem>,
     pub(super) complete: bool,
     pub(super) error: Option<SourceError>,
@@ -46,6 +51,8 @@ impl Shared {
         let mut fetched = Fetched {
             record,
             postings: Vec::new(),
+            unchanged: Vec::new(),
+            store_error: None,
             rejected: Vec::new(),
             complete: false,
             error: None,
@@ -63,9 +70,17 @@ impl Shared {
             )));
             return Ok(fetched);
         };
+        let known = match self.known_items(&fetched.record).await {
+            Ok(known) => known,
+            Err(err) => {
+                fetched.store_error = Some(err);
+                return Ok(fetched);
+            }
+        };
         let source = SourceRef {
             key,
             region: fetched.record.region,
+            known: Arc::new(known),
         };
         let mut cursor: Option<PageCursor> = None;
         let mut pages = 0u32;
@@ -91,6 +106,7 @@ impl Shared {
                         item.posting.fill_company(name, slug);
                         fetched.postings.push(item);
                     }
+                    fetched.unchanged.extend(page.unchanged);
                     fetched.rejected.extend(page.rejected);
                     match page.next {
                         None => {
@@ -126,6 +142,15 @@ impl Shared {
                 .await?;
         }
         Ok(fetched)
+    }
+
+    /// The board's stored items by raw hash, so the adapter skips parsing unchanged ones.
+    async fn known_items(&self, record: &SourceRecord) -> Result<KnownItems, StoreError> {
+        let stored = self.deps.repo.fingerprints(&record.key).await?;
+        let items = stored
+            .into_values()
+            .filter_map(|fp| fp.raw_hash.map(|hash| (hash, fp.ats_job_id)));
+        Ok(KnownItems::new(record.name.as_deref(), items))
     }
 
     /// One request (a page, or a posting's details), with bounded retries; every attempt

@@ -22,7 +22,7 @@ impl Shared {
             counts: Counts {
                 api_calls: fetched.api_calls,
                 detail_calls: fetched.detail_calls,
-                fetched: fetched.postings.len() as u64,
+                fetched: (fetched.postings.len() + fetched.unchanged.len()) as u64,
                 rejected: fetched.rejected.len() as u64,
                 ..Counts::default()
             },
@@ -129,13 +129,23 @@ impl Shared {
         fetched: &mut Fetched,
         report: &mut SourceReport,
     ) -> Result<(), StoreError> {
+        if let Some(err) = fetched.store_error.take() {
+            return Err(err);
+        }
         let key = &fetched.record.key;
         let now = self.deps.clock.now();
+        // Read again right before writing (not reused from before the fetch), so that the
+        // plan and the new-job reservation see what concurrent runs stored meanwhile.
         let stored = self.deps.repo.fingerprints(key).await?;
         // Taken, not cloned: the postings (raw JSON included) are only needed by the plan.
         let postings = std::mem::take(&mut fetched.postings);
-        let planner =
-            UpsertPlanner::classify(key, fetched.record.uid_slug.as_deref(), postings, &stored);
+        let planner = UpsertPlanner::classify(
+            key,
+            fetched.record.uid_slug.as_deref(),
+            postings,
+            &fetched.unchanged,
+            &stored,
+        );
         let run_left = self.writes_left.load(Ordering::SeqCst);
         let source_budget = self
             .policy
@@ -215,6 +225,7 @@ impl Shared {
             inserts: plan.inserts,
             updates: plan.updates,
             unchanged: plan.unchanged,
+            all_open_seen: closing.all_open_seen,
             reopened: plan.reopened,
             closed: closing.close,
             outcome: SourceOutcome {

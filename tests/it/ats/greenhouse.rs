@@ -4,7 +4,7 @@ use crate::helpers::ats::{
     adapter, assert_plain, assert_reparse_round_trips, config, fixture, source,
 };
 use jobs_bot::domain::{AtsKind, WorkplaceType};
-use jobs_bot::ports::{PageCursor, SourceError};
+use jobs_bot::ports::{KnownItems, PageCursor, SourceError, SourceRef};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -204,4 +204,56 @@ async fn a_board_that_ignores_paging_stops_after_one_repeat() {
     let p2 = gh.fetch_page(&src, p1.next.as_ref()).await.expect("p2");
     assert!(p2.postings.is_empty(), "repeats are not returned twice");
     assert_eq!(p2.next, None);
+}
+
+/// An item whose raw JSON hashes as stored is reported by id and never parsed; the others
+/// are parsed as usual, carrying the hash they will be stored with.
+#[tokio::test]
+async fn known_unchanged_items_are_listed_by_id_without_parsing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(BOARD))
+        .respond_with(json(fixture("greenhouse_jobs.json")))
+        .mount(&server)
+        .await;
+    let cfg = config(&server.uri());
+    let gh = adapter(&cfg, AtsKind::Greenhouse);
+    let plain = source(AtsKind::Greenhouse, "Anthropic");
+    let first = gh.fetch_page(&plain, None).await.expect("page");
+    assert!(first.unchanged.is_empty());
+    let stored = &first.postings[1];
+    let known = KnownItems::new(
+        Some("Anthropic"),
+        [(
+            KnownItems::new(Some("Anthropic"), []).hash(&stored.raw_json),
+            stored.posting.ats_job_id.clone(),
+        )],
+    );
+    let with_known = SourceRef {
+        known: std::sync::Arc::new(known.clone()),
+        ..plain.clone()
+    };
+    let again = gh.fetch_page(&with_known, None).await.expect("page");
+    assert_eq!(again.unchanged, vec![stored.posting.ats_job_id.clone()]);
+    assert_eq!(again.postings.len(), first.postings.len() - 1);
+    assert!(
+        again
+            .postings
+            .iter()
+            .all(|p| p.posting.ats_job_id != stored.posting.ats_job_id)
+    );
+    for p in &again.postings {
+        assert_eq!(p.raw_hash, known.hash(&p.raw_json));
+    }
+    // Another source name salts the hash differently: nothing is known any more.
+    let renamed = SourceRef {
+        known: std::sync::Arc::new(KnownItems::new(
+            Some("Renamed"),
+            [(stored.raw_hash.clone(), stored.posting.ats_job_id.clone())],
+        )),
+        ..plain
+    };
+    let page = gh.fetch_page(&renamed, None).await.expect("page");
+    assert!(page.unchanged.is_empty());
+    assert_eq!(page.postings.len(), first.postings.len());
 }

@@ -42,10 +42,10 @@ pub fn adapter(cfg: &AtsConfig, kind: AtsKind) -> Arc<dyn JobSource> {
 }
 
 pub fn source(kind: AtsKind, slug: &str) -> SourceRef {
-    SourceRef {
-        key: SourceKey::new(kind, CompanySlug::parse(slug).expect("slug")),
-        region: Region::Global,
-    }
+    SourceRef::new(
+        SourceKey::new(kind, CompanySlug::parse(slug).expect("slug")),
+        Region::Global,
+    )
 }
 
 /// Every posting re-derived from its stored raw JSON equals the fetched one, and the raw

@@ -114,10 +114,10 @@ impl ScriptedSource {
     }
 
     pub fn fetched(posting: &Posting) -> FetchedPosting {
-        FetchedPosting {
-            posting: posting.clone(),
-            raw_json: serde_json::to_string(posting).unwrap_or_default(),
-        }
+        FetchedPosting::new(
+            posting.clone(),
+            serde_json::to_string(posting).unwrap_or_default(),
+        )
     }
 }
 
@@ -165,6 +165,7 @@ impl JobSource for ScriptedSource {
         let next = (end < script.board.len()).then_some(PageCursor::Offset(end as u64));
         Ok(Page {
             postings,
+            unchanged: Vec::new(),
             rejected: Vec::new(),
             next,
         })

@@ -138,7 +138,7 @@ pub fn full_posting(id: &str) -> Posting {
 
 pub fn fetched(posting: Posting) -> FetchedPosting {
     let raw_json = serde_json::to_string(&posting).unwrap();
-    FetchedPosting { posting, raw_json }
+    FetchedPosting::new(posting, raw_json)
 }
 
 pub fn planned(source: &SourceKey, posting: Posting) -> PlannedJob {

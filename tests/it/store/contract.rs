@@ -52,6 +52,7 @@ contract!(
     identical_second_fetch_only_bumps_last_seen,
     insert_of_stored_uid_keeps_first_seen,
     fingerprints_carry_hash_and_closed_flag,
+    complete_fetch_records_seen_on_the_source_and_closing_keeps_it,
     jobs_filter_and_single_job,
     reparsed_rewrites_content_only,
     every_posting_field_round_trips,
@@ -274,7 +275,7 @@ async fn identical_second_fetch_only_bumps_last_seen(s: &Store) {
     };
     for (round, now) in [t(1), t(2)].into_iter().enumerate() {
         let stored = s.repo.fingerprints(&src).await.unwrap();
-        let plan = UpsertPlanner::classify(&src, None, fetched.clone(), &stored).plan(limits);
+        let plan = UpsertPlanner::classify(&src, None, fetched.clone(), &[], &stored).plan(limits);
         if round == 1 {
             assert!(plan.inserts.is_empty() && plan.updates.is_empty());
             assert_eq!(plan.unchanged.len(), 5);
@@ -331,6 +332,12 @@ async fn fingerprints_carry_hash_and_closed_flag(s: &Store) {
     assert_eq!(fps.len(), 2);
     assert_eq!(fps[&open.uid].hash, open.hash);
     assert!(!fps[&open.uid].closed);
+    assert_eq!(fps[&open.uid].ats_job_id, "1");
+    assert_eq!(
+        fps[&open.uid].raw_hash.as_ref(),
+        Some(&open.fetched.raw_hash),
+        "the raw item's hash is kept, so an unchanged item is not parsed again"
+    );
     assert_eq!(fps[&closed.uid].hash, closed.hash);
     assert!(fps[&closed.uid].closed);
     assert!(
@@ -340,6 +347,64 @@ async fn fingerprints_carry_hash_and_closed_flag(s: &Store) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// A complete fetch writes "seen" once on the source rather than on every unchanged row;
+/// reads still show each open job seen at that fetch, and a job closed later keeps the
+/// last time it was seen.
+async fn complete_fetch_records_seen_on_the_source_and_closing_keeps_it(s: &Store) {
+    let src = key(AtsKind::Greenhouse, "acme");
+    s.repo.sync_sources(&[spec(&src)]).await.unwrap();
+    let (a, b) = (
+        planned(&src, posting("1", "Stays")),
+        planned(&src, posting("2", "Goes")),
+    );
+    let mut first = ok_batch(&src, t(1));
+    first.inserts = vec![a.clone(), b.clone()];
+    first.all_open_seen = true;
+    s.repo.apply_batch(&first).await.unwrap();
+    let mut complete = ok_batch(&src, t(2));
+    complete.unchanged = vec![a.uid.clone(), b.uid.clone()];
+    complete.all_open_seen = true;
+    s.repo.apply_batch(&complete).await.unwrap();
+    for uid in [&a.uid, &b.uid] {
+        let job = s.repo.job(uid).await.unwrap().unwrap();
+        assert_eq!((job.first_seen_at, job.last_seen_at), (t(1), t(2)));
+    }
+    let since = |at| JobFilter {
+        seen_since: Some(at),
+        ..JobFilter::default()
+    };
+    assert_eq!(s.repo.jobs(&since(t(2))).await.unwrap().len(), 2);
+
+    // Cut short: only what it saw is marked seen.
+    let mut partial = ok_batch(&src, t(3));
+    partial.unchanged = vec![a.uid.clone()];
+    s.repo.apply_batch(&partial).await.unwrap();
+    assert_eq!(
+        s.repo.job(&a.uid).await.unwrap().unwrap().last_seen_at,
+        t(3)
+    );
+    assert_eq!(
+        s.repo.job(&b.uid).await.unwrap().unwrap().last_seen_at,
+        t(2)
+    );
+
+    // Complete again without b: b closes, and keeps t(2) as the last time it was seen.
+    let mut closing = ok_batch(&src, t(4));
+    closing.unchanged = vec![a.uid.clone()];
+    closing.closed = vec![b.uid.clone()];
+    closing.all_open_seen = true;
+    s.repo.apply_batch(&closing).await.unwrap();
+    let gone = s.repo.job(&b.uid).await.unwrap().unwrap();
+    assert_eq!((gone.last_seen_at, gone.closed_at), (t(2), Some(t(4))));
+    assert_eq!(
+        s.repo.job(&a.uid).await.unwrap().unwrap().last_seen_at,
+        t(4)
+    );
+    let recent: Vec<_> = s.repo.jobs(&since(t(3))).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].uid, a.uid);
 }
 
 async fn jobs_filter_and_single_job(s: &Store) {
