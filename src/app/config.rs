@@ -830,7 +830,10 @@ mod tests {
             ("PROFILE_ID", "default"),
         ])
         .unwrap();
-        assert_eq!(s.ignored_settings, ["DISCOVERY_ENABLE", "DISCOVERY_REGIONS"]);
+        assert_eq!(
+            s.ignored_settings,
+            ["DISCOVERY_ENABLE", "DISCOVERY_REGIONS"]
+        );
         assert_eq!(s.profile_id.as_deref(), Some("default"));
         assert!(settings(&[]).unwrap().ignored_settings.is_empty());
     }

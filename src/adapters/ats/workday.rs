@@ -304,7 +304,10 @@ impl JobSource for Workday {
             "offset": offset,
             "searchText": "",
         });
-        let body = self.http.post_json(url, None, query.to_string().into_bytes()).await?;
+        let body = self
+            .http
+            .post_json(url, None, query.to_string().into_bytes())
+            .await?;
         let answer: SearchAnswer = payload::parse(&body, "")?;
         let listed_on = Utc::now().date_naive();
         let mut postings = Vec::with_capacity(answer.job_postings.len());
