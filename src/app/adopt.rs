@@ -316,7 +316,19 @@ fn board_from_api_base(ats: AtsKind, api_base: &str) -> Option<(String, Region)>
             let eu = url.host_str().is_some_and(|h| h.contains(".eu."));
             after("postings").map(|b| (b, if eu { Region::Eu } else { Region::Global }))
         }
-        _ => None,
+        // Boards named by several parts (Workday, SuccessFactors) or by their host: the
+        // address is a careers URL jobs-bot reads as such.
+        _ => crate::domain::careers_url::parse_careers_url(api_base)
+            .ok()
+            .filter(|parsed| parsed.ats == ats)
+            .map(|parsed| {
+                let region = if parsed.eu {
+                    Region::Eu
+                } else {
+                    Region::Global
+                };
+                (parsed.slug.declared().to_string(), region)
+            }),
     }
 }
 
@@ -363,19 +375,29 @@ mod tests {
         assert_eq!(lever_eu.region, Region::Eu);
         // The uids were hashed from the slug as the Python version stored it.
         assert_eq!(lever_eu.uid_slug.as_deref(), Some("Mistral"));
+        // A board named by several parts comes from its careers URL.
+        let workday = adopt_source(&python(
+            3,
+            "workday",
+            "acme",
+            "https://acme.wd5.myworkdayjobs.com/en-US/External",
+        ))
+        .unwrap();
+        assert_eq!(workday.key.ats, AtsKind::Workday);
+        assert_eq!(workday.key.slug.declared(), "acme.wd5.External");
     }
 
     #[test]
     fn unknown_providers_bad_slugs_and_repeated_boards_are_skipped_with_a_reason() {
         let (adopted, skipped) = choose_sources(vec![
             python(1, "lever", "acme", "https://api.lever.co/v0/postings/acme"),
-            python(2, "workday", "x", "https://x.wd1.myworkdayjobs.com/x"),
+            python(2, "taleo", "x", "https://x.taleo.net/careersection"),
             python(3, "lever", "Acme", "https://api.lever.co/v0/postings/ACME"),
             python(4, "greenhouse", "a b", "not a url"),
         ]);
         assert_eq!(adopted.len(), 1);
         let reasons: Vec<(i64, &str)> = skipped.iter().map(|(s, r)| (s.id, r.as_str())).collect();
-        assert_eq!(reasons[0], (2, "provider \"workday\" is not supported"));
+        assert_eq!(reasons[0], (2, "provider \"taleo\" is not supported"));
         assert_eq!(reasons[1], (3, "the same board as source #1"));
         assert_eq!(reasons[2].0, 4);
     }
