@@ -112,11 +112,13 @@ struct Name {
     name: String,
 }
 
-/// The migrations whose schema the staging tables are built from; later ones are applied
-/// by the ordinary migration run once the tables are swapped in.
-const BASELINE: [&str; 3] = [
+/// The migrations whose schema the staging tables are built from (every one the copy
+/// writes into); the others are applied by the ordinary migration run once the tables are
+/// swapped in. Kept in step with `staging_ddl`.
+const BASELINE: [&str; 4] = [
     "2026-01-01-000000_init",
     "2026-12-01-000000_fit_store",
+    "2026-12-03-000000_llm_enrichment",
     "2026-12-04-000000_adopt_python",
 ];
 
@@ -523,6 +525,7 @@ fn staging_ddl() -> String {
     [
         include_str!("../../../migrations/mysql/2026-01-01-000000_init/up.sql"),
         include_str!("../../../migrations/mysql/2026-12-01-000000_fit_store/up.sql"),
+        include_str!("../../../migrations/mysql/2026-12-03-000000_llm_enrichment/up.sql"),
         include_str!("../../../migrations/mysql/2026-12-04-000000_adopt_python/up.sql"),
     ]
     .iter()
