@@ -93,6 +93,8 @@ fn policy() -> IngestPolicy {
         concurrency: 4,
         politeness_gap: Duration::ZERO,
         collect_details: false,
+        worker_id: "bench".into(),
+        lease: Duration::from_secs(300),
     }
 }
 
@@ -111,6 +113,7 @@ impl Run {
         let deps = IngestDeps {
             repo: self.db.clone(),
             counters: self.db.clone(),
+            leases: self.db.clone(),
             sources: build_sources(&self.cfg).expect("adapters build"),
             clock: self.clock.clone(),
         };

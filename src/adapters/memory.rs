@@ -19,12 +19,14 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[derive(Debug, Default)]
 pub(super) struct RepoState {
-    sources: BTreeMap<SourceKey, SourceRecord>,
+    pub(super) sources: BTreeMap<SourceKey, SourceRecord>,
     pub(super) jobs: BTreeMap<JobUid, JobRecord>,
     /// The raw hash each job was stored with (jobs seeded from a database have none).
     raw_hashes: HashMap<JobUid, RawHash>,
     /// `FitStore` (`memory_fit.rs`), next to the jobs it joins.
     pub(super) fit: crate::adapters::memory_fit::FitState,
+    /// `SourceLeases` (`memory_leases.rs`).
+    pub(super) leases: crate::adapters::memory_leases::LeaseState,
 }
 
 /// A thread-safe repository held in memory; also the in-memory `FitStore`.
@@ -46,6 +48,7 @@ impl InMemoryRepository {
             jobs: jobs.into_iter().map(|j| (j.uid.clone(), j)).collect(),
             raw_hashes: HashMap::new(),
             fit: Default::default(),
+            leases: Default::default(),
         };
         InMemoryRepository {
             state: Mutex::new(state),
@@ -53,7 +56,7 @@ impl InMemoryRepository {
     }
 
     /// Open jobs per source, in one pass over the jobs.
-    fn open_jobs(jobs: &BTreeMap<JobUid, JobRecord>) -> HashMap<&SourceKey, u64> {
+    pub(super) fn open_jobs(jobs: &BTreeMap<JobUid, JobRecord>) -> HashMap<&SourceKey, u64> {
         let mut open = HashMap::new();
         for job in jobs.values().filter(|j| j.closed_at.is_none()) {
             *open.entry(&job.source).or_insert(0) += 1;

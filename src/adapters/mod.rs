@@ -8,5 +8,6 @@ pub mod db;
 pub mod enrich;
 pub mod memory;
 mod memory_fit;
+mod memory_leases;
 pub mod notion;
 pub mod webhook;

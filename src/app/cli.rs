@@ -167,6 +167,10 @@ pub struct IngestArgs {
     /// updated and closed; write nothing and spend no daily counter.
     #[arg(long)]
     pub dry_run: bool,
+    /// Who this worker is in the leases it takes on sources, when several workers share
+    /// one database (default: hostname:pid).
+    #[arg(long, value_name = "ID")]
+    pub worker_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -282,7 +286,15 @@ mod tests {
         let cli = Cli::try_parse_from(["jobs-bot", "ingest", "--dry-run"]).unwrap();
         assert!(matches!(
             cli.command,
-            Command::Ingest(IngestArgs { dry_run: true })
+            Command::Ingest(IngestArgs {
+                dry_run: true,
+                worker_id: None
+            })
+        ));
+        let cli = Cli::try_parse_from(["jobs-bot", "ingest", "--worker-id", "host-b"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Ingest(IngestArgs { dry_run: false, worker_id: Some(ref id) }) if id == "host-b"
         ));
         let cli = Cli::try_parse_from([
             "jobs-bot", "jobs", "list", "--open", "--since", "7d", "--format", "csv",

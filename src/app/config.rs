@@ -115,6 +115,8 @@ pub struct Settings {
     pub retry: RetryPolicy,
     pub ingest_concurrency: usize,
     pub politeness_delay: Duration,
+    /// `WORKER_LEASE_S`: how long a claimed source stays a worker's without renewal.
+    pub worker_lease: Duration,
     /// `ALERT_WEBHOOK_URL`: where `jobs-bot alert` posts; a secret (it often embeds a token).
     pub alert_webhook_url: Option<Secret>,
     /// `ALERT_WEBHOOK_FORMAT`: how the alert message is shaped.
@@ -333,6 +335,7 @@ impl Settings {
                 0,
                 60_000,
             )),
+            worker_lease: Duration::from_secs(r.number("WORKER_LEASE_S", 300, 1, 86_400)),
             notion,
             alert_webhook_url: read_webhook_url(&mut r),
             alert_webhook_format: read_webhook_format(&mut r),

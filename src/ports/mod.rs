@@ -5,6 +5,7 @@ pub mod counters;
 pub mod enricher;
 pub mod fit_store;
 pub mod job_source;
+pub mod leases;
 pub mod repository;
 pub mod sink;
 
@@ -19,6 +20,7 @@ pub use job_source::{
     DEFAULT_MAX_PAGES, JobSource, KnownItems, Page, PageCursor, Region, RejectedItem, SourceError,
     SourceRef,
 };
+pub use leases::{Claim, Round, SourceLeases};
 pub use repository::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,
     SourceSpec, StoreError,

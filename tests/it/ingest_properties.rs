@@ -86,6 +86,7 @@ impl Harness {
         let deps = IngestDeps {
             repo,
             counters: self.counters.clone(),
+            leases: self.repo.clone(),
             sources,
             clock: self.clock.clone(),
         };
@@ -114,6 +115,8 @@ pub(crate) fn policy(calls: u32, new_jobs: u32, writes: usize) -> IngestPolicy {
         concurrency: 3,
         politeness_gap: Duration::ZERO,
         collect_details: false,
+        worker_id: "test-worker".into(),
+        lease: Duration::from_secs(300),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 
 use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
@@ -45,4 +45,14 @@ pub(super) trait Dialect: Send {
     /// reasons, scorer_version, input_hash and computed_at. The notion_* columns of a
     /// stored row are kept; a new row gets their defaults.
     fn upsert_fits(&mut self, rows: Vec<NewFit>) -> impl Future<Output = QueryResult<()>> + Send;
+
+    /// Reads and locks up to `limit` claimable sources of `round` (see `leases::claimable!`)
+    /// inside the caller's transaction, skipping rows other transactions hold (MySQL:
+    /// `FOR UPDATE SKIP LOCKED`; SQLite: BEGIN IMMEDIATE already excludes other writers).
+    fn lock_claimable(
+        &mut self,
+        round: i64,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> impl Future<Output = QueryResult<Vec<i64>>> + Send;
 }

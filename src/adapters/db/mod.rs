@@ -21,6 +21,7 @@ mod counters;
 mod dialect;
 mod fit;
 mod fit_models;
+mod leases;
 mod models;
 mod mysql;
 mod repo;
@@ -38,6 +39,7 @@ use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use adopt::{AdoptedSource, AdoptionProgress, PythonSource, TableCounts};
+pub use leases::ClaimStrategy;
 pub use schema_state::SchemaState;
 pub use target::{DatabaseTarget, MysqlParts, MysqlTarget, TargetError, default_sqlite_path};
 
@@ -58,6 +60,8 @@ enum DbPool {
 pub struct Database {
     pool: DbPool,
     target: DatabaseTarget,
+    /// How source claims avoid double grants; detected on first use (`leases.rs`).
+    claim_strategy: std::sync::OnceLock<ClaimStrategy>,
 }
 
 impl fmt::Debug for Database {
@@ -287,6 +291,7 @@ impl Database {
         Ok(Database {
             pool,
             target: target.clone(),
+            claim_strategy: std::sync::OnceLock::new(),
         })
     }
 

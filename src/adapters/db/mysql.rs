@@ -2,7 +2,7 @@
 //! number of a failed statement. Diesel has no `excluded()` for MySQL, so upserts name the
 //! incoming row as `VALUES(col)`, the one spelling both MySQL and MariaDB accept.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{DuplicatedKeys, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text, Timestamp};
@@ -13,6 +13,7 @@ use diesel_async::{AsyncMysqlConnection, RunQueryDsl, SimpleAsyncConnection};
 use super::DbError;
 use super::dialect::Dialect;
 use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
+use super::leases::claimable;
 use super::models::{NewJob, NewSource};
 use super::schema::{daily_counters, job_enrichment, job_fit, jobs, profiles, sources};
 use super::target::MysqlTarget;
@@ -119,6 +120,20 @@ impl Dialect for MysqlConn {
             .execute(self)
             .await
             .map(drop)
+    }
+
+    async fn lock_claimable(
+        &mut self,
+        round: i64,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> QueryResult<Vec<i64>> {
+        claimable!(round, now)
+            .limit(limit)
+            .for_update()
+            .skip_locked()
+            .load::<i64>(self)
+            .await
     }
 
     fn counter_used_locked(
@@ -302,6 +317,7 @@ mod tests {
         Database {
             pool: DbPool::Mysql(pool(m).unwrap()),
             target,
+            claim_strategy: std::sync::OnceLock::new(),
         }
     }
 

@@ -17,6 +17,9 @@ diesel::table! {
         created_at -> Timestamp,
         uid_slug -> Nullable<Text>,
         jobs_seen_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        done_round -> BigInt,
     }
 }
 
@@ -112,6 +115,13 @@ diesel::table! {
         counter -> Text,
         day -> Date,
         used -> BigInt,
+    }
+}
+
+diesel::table! {
+    ingest_round (id) {
+        id -> Integer,
+        round -> BigInt,
     }
 }
 

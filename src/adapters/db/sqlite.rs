@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::pooled_connection::deadpool::Pool;
@@ -13,6 +13,7 @@ use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 
 use super::dialect::Dialect;
 use super::fit_models::{NewEnrichment, NewFit, ProfileRow};
+use super::leases::claimable;
 use super::models::{NewJob, NewSource};
 use super::schema::{daily_counters, job_enrichment, job_fit, jobs, profiles, sources};
 use crate::ports::StoreError;
@@ -87,6 +88,15 @@ impl Dialect for SqliteConn {
                 .execute(c)
                 .map(drop)
         })
+    }
+
+    async fn lock_claimable(
+        &mut self,
+        round: i64,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> QueryResult<Vec<i64>> {
+        diesel_async::RunQueryDsl::load::<i64>(claimable!(round, now).limit(limit), self).await
     }
 
     fn counter_used_locked(

@@ -10,9 +10,21 @@ use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport};
 use crate::app::progress::TerminalProgress;
 use crate::app::wiring;
 use crate::domain::AtsKind;
-use crate::ports::{Clock, CounterKey, CounterStore, JobFilter, Repository};
+use crate::ports::{Clock, CounterKey, CounterStore, JobFilter, Repository, SourceLeases};
 
-pub(crate) fn policy(settings: &Settings, dry_run: bool) -> IngestPolicy {
+/// `hostname:pid`: unique among live workers, and says where a lease came from.
+pub(crate) fn default_worker_id() -> String {
+    let uname = rustix::system::uname();
+    let host = uname.nodename().to_string_lossy();
+    let host = if host.is_empty() {
+        "localhost".into()
+    } else {
+        host
+    };
+    format!("{host}:{}", std::process::id())
+}
+
+pub(crate) fn policy(settings: &Settings, dry_run: bool, worker_id: Option<&str>) -> IngestPolicy {
     IngestPolicy {
         calls_per_day: settings.max_calls_per_day,
         new_jobs_per_day: settings.max_new_jobs_per_day,
@@ -22,6 +34,8 @@ pub(crate) fn policy(settings: &Settings, dry_run: bool) -> IngestPolicy {
         concurrency: settings.ingest_concurrency,
         politeness_gap: settings.politeness_delay,
         collect_details: dry_run,
+        worker_id: worker_id.map_or_else(default_worker_id, str::to_string),
+        lease: settings.worker_lease,
     }
 }
 
@@ -32,12 +46,17 @@ pub(crate) async fn ingest(
 ) -> Result<(), AppError> {
     if !args.dry_run {
         let db = Arc::new(wiring::open_database(settings).await?);
-        let report = ingest_with(settings, db, log_format).await?;
+        let report = ingest_with(settings, db, log_format, args.worker_id.as_deref()).await?;
         return run_outcome(&report);
     }
     let specs = load_sources(settings)?;
     let (repo, counters) = dry_run_stores(settings, wiring::clock().as_ref()).await?;
-    let report = ingest_through(settings, specs, repo, counters, log_format, true).await?;
+    let stores = Stores {
+        repo: repo.clone(),
+        leases: repo,
+        counters,
+    };
+    let report = ingest_through(settings, specs, stores, log_format, None).await?;
     print_dry_run(&report).map_err(|e| AppError::Output(e.to_string()))?;
     run_outcome(&report)
 }
@@ -47,19 +66,37 @@ pub(crate) async fn ingest_with(
     settings: &Settings,
     db: Arc<crate::adapters::db::Database>,
     log_format: LogFormat,
+    worker_id: Option<&str>,
 ) -> Result<IngestReport, AppError> {
     let specs = load_sources(settings)?;
-    ingest_through(settings, specs, db.clone(), db, log_format, false).await
+    let stores = Stores {
+        repo: db.clone(),
+        leases: db.clone(),
+        counters: db,
+    };
+    ingest_through(settings, specs, stores, log_format, Some(worker_id)).await
 }
 
+/// Where a run reads and writes: the database, or in-memory copies for a dry run.
+struct Stores {
+    repo: Arc<dyn Repository>,
+    leases: Arc<dyn SourceLeases>,
+    counters: Arc<dyn CounterStore>,
+}
+
+/// `worker`: `None` for a dry run; `Some(id)` for a real run, `id` as `--worker-id` said.
 async fn ingest_through(
     settings: &Settings,
     specs: Vec<crate::ports::SourceSpec>,
-    repo: Arc<dyn Repository>,
-    counters: Arc<dyn CounterStore>,
+    stores: Stores,
     log_format: LogFormat,
-    dry_run: bool,
+    worker: Option<Option<&str>>,
 ) -> Result<IngestReport, AppError> {
+    let Stores {
+        repo,
+        leases,
+        counters,
+    } = stores;
     if specs.is_empty() {
         tracing::warn!(
             event = "no_sources",
@@ -72,10 +109,12 @@ async fn ingest_through(
     let deps = IngestDeps {
         repo,
         counters,
+        leases,
         sources,
         clock,
     };
-    let mut ingest = Ingest::new(deps, policy(settings, dry_run));
+    let policy = policy(settings, worker.is_none(), worker.flatten());
+    let mut ingest = Ingest::new(deps, policy);
     if log_format == LogFormat::Text
         && let Some(bar) = TerminalProgress::for_terminal()
     {
@@ -103,7 +142,7 @@ pub(crate) fn run_outcome(report: &IngestReport) -> Result<(), AppError> {
 pub(crate) async fn dry_run_stores(
     settings: &Settings,
     clock: &dyn Clock,
-) -> Result<(Arc<dyn Repository>, Arc<dyn CounterStore>), AppError> {
+) -> Result<(Arc<InMemoryRepository>, Arc<dyn CounterStore>), AppError> {
     let counters = InMemoryCounters::new();
     let Some(db) = wiring::open_existing_database(settings).await? else {
         return Ok((Arc::new(InMemoryRepository::new()), Arc::new(counters)));

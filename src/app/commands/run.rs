@@ -30,7 +30,7 @@ pub(crate) async fn run(
         score_with(settings, db, Some(profile), false).await?;
         return sync_if_enabled(settings, Some(profile)).await;
     }
-    let report = ingest_with(settings, db.clone(), log_format).await?;
+    let report = ingest_with(settings, db.clone(), log_format, None).await?;
     if settings.llm.enabled {
         // The model's failures are recorded per job and never fail the run.
         enrich_with(settings, db.clone(), settings.llm.limit).await?;

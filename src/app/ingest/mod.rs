@@ -1,5 +1,6 @@
 //! The ingest use case: fetch every enabled source within the caps and apply the plans.
 
+mod claims;
 mod details;
 mod fetch;
 mod report;
@@ -17,7 +18,7 @@ use tokio::sync::Mutex;
 
 use super::progress::Progress;
 use crate::domain::{AtsKind, Cap};
-use crate::ports::{Clock, CounterStore, JobSource, Repository, StoreError};
+use crate::ports::{Clock, CounterStore, JobSource, Repository, SourceLeases, StoreError};
 
 pub use report::{Counts, IngestReport, JobLine, SourceReport, SourceStatus};
 
@@ -39,6 +40,11 @@ pub struct IngestPolicy {
     pub politeness_gap: Duration,
     /// Keep the inserted/updated/closed jobs of each source in the report (dry runs).
     pub collect_details: bool,
+    /// Who holds this run's leases (`--worker-id`; default hostname:pid).
+    pub worker_id: String,
+    /// How long a claimed source stays this worker's without renewal (`WORKER_LEASE_S`):
+    /// how soon other workers take over the sources of a crashed one.
+    pub lease: Duration,
 }
 
 /// Retries of one page request (`RETRY_MAX_ATTEMPTS`, `RETRY_BASE_DELAY_MS`, `RETRY_MAX_WAIT_S`).
@@ -56,6 +62,8 @@ pub struct RetryPolicy {
 pub struct IngestDeps {
     pub repo: Arc<dyn Repository>,
     pub counters: Arc<dyn CounterStore>,
+    /// The shared round of sources (the same storage as `repo`).
+    pub leases: Arc<dyn SourceLeases>,
     pub sources: HashMap<AtsKind, Arc<dyn JobSource>>,
     pub clock: Arc<dyn Clock>,
 }
@@ -83,6 +91,8 @@ struct Shared {
     writes_left: AtomicUsize,
     provider_gates: HashMap<AtsKind, Mutex<Option<Instant>>>,
     progress: Option<Arc<dyn Progress>>,
+    /// Why claiming stopped early, if the store failed (`claims.rs`).
+    claim_error: std::sync::Mutex<Option<StoreError>>,
 }
 
 impl Ingest {
@@ -98,6 +108,7 @@ impl Ingest {
                 policy,
                 provider_gates,
                 progress: None,
+                claim_error: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -119,30 +130,46 @@ impl Ingest {
 impl Shared {
     async fn run(self: Arc<Self>) -> Result<IngestReport, IngestError> {
         let started = Instant::now();
-        let sources = self.deps.repo.enabled_sources().await?;
+        let round = self.deps.leases.join_round().await?;
         tracing::info!(
             event = "ingest_start",
-            sources = sources.len() as u64,
+            worker_id = self.policy.worker_id.as_str(),
+            round = round.number,
+            sources_due = round.due,
             max_calls_per_day = self.policy.calls_per_day.0,
             max_new_jobs_per_day = self.policy.new_jobs_per_day.0,
             max_fetch_per_run = self.policy.max_fetch_per_run as u64,
         );
         if let Some(p) = &self.progress {
-            p.start(sources.len() as u64);
+            p.start(round.due);
         }
         let mut report = IngestReport::default();
         let mut last_store_error = None;
-        // `buffered` keeps source order, so planning and writing happen in rotation order
+        let renewal = claims::keep_leases(self.clone());
+        let claims = claims::Claims::new(self.clone(), round.number);
+        let sources = futures::stream::unfold(claims, |mut claims| async move {
+            claims.next().await.map(|record| (record, claims))
+        });
+        // `buffered` keeps claim order, so planning and writing happen in rotation order
         // whatever order the fetches finish in: the results do not depend on timing.
         // Each fetch is its own task so it keeps running while a write is awaited here: a
         // fetch suspended inside a counter transaction would otherwise hold the database
         // lock that the write waits for.
         let spawner = self.clone();
-        let mut fetches = futures::stream::iter(sources)
-            .map(move |record| tokio::spawn(spawner.clone().fetch_source(record)))
-            .buffered(self.policy.concurrency.max(1));
+        let mut fetches = std::pin::pin!(
+            sources
+                .map(move |record| tokio::spawn(spawner.clone().fetch_source(record)))
+                .buffered(self.policy.concurrency.max(1))
+        );
         while let Some(joined) = fetches.next().await {
-            let fetched = joined.map_err(|e| IngestError::Task(e.to_string()))??;
+            let fetched = match joined.map_err(|e| IngestError::Task(e.to_string())) {
+                Ok(Ok(fetched)) => fetched,
+                Ok(Err(err)) | Err(err) => {
+                    renewal.abort();
+                    return Err(err);
+                }
+            };
+            let key = fetched.record.key.clone();
             let source = match self.apply(fetched).await {
                 Ok(source) => source,
                 Err((source, err)) => {
@@ -150,6 +177,9 @@ impl Shared {
                     source
                 }
             };
+            // A source skipped for the write budget stays due for another worker.
+            let done = source.status != SourceStatus::Skipped;
+            self.release(&key, round.number, done).await;
             match source.status {
                 SourceStatus::Ok => report.sources_ok += 1,
                 SourceStatus::Failed => report.sources_failed += 1,
@@ -161,6 +191,10 @@ impl Shared {
                 p.source_finished(&source);
             }
             report.sources.push(source);
+        }
+        renewal.abort();
+        if let Some(err) = claims::lock(&self.claim_error).take() {
+            return Err(err.into());
         }
         if let Some(p) = &self.progress {
             p.finish();

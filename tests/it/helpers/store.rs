@@ -13,7 +13,8 @@ use jobs_bot::domain::{
     AtsKind, Cap, CompanySlug, FetchedPosting, JobUid, Posting, SourceKey, WorkplaceType,
 };
 use jobs_bot::ports::{
-    CounterKey, CounterStore, FitStore, Region, Repository, SourceBatch, SourceOutcome, SourceSpec,
+    CounterKey, CounterStore, FitStore, Region, Repository, SourceBatch, SourceLeases,
+    SourceOutcome, SourceSpec,
 };
 
 /// A store under test; dropping it removes what it created.
@@ -22,6 +23,10 @@ pub struct Store {
     pub counters: Arc<dyn CounterStore>,
     /// The same storage as `repo`, seen as the fit store.
     pub fits: Arc<dyn FitStore>,
+    /// The same storage as `repo`, seen as the shared round of sources.
+    pub leases: Arc<dyn SourceLeases>,
+    /// The database itself, for backend-specific knobs (`None` in memory).
+    pub db: Option<Arc<Database>>,
     /// For child processes: the database URL, password included (tests only).
     pub target: Option<String>,
     _guard: Guard,
@@ -40,7 +45,9 @@ impl Store {
         Store {
             repo: repo.clone(),
             counters: Arc::new(InMemoryCounters::new()),
-            fits: repo,
+            fits: repo.clone(),
+            leases: repo,
+            db: None,
             target: None,
             _guard: Guard::None,
         }
@@ -71,7 +78,9 @@ impl Store {
         Store {
             repo: db.clone(),
             counters: db.clone(),
-            fits: db,
+            fits: db.clone(),
+            leases: db.clone(),
+            db: Some(db),
             target: Some(url),
             _guard: guard,
         }

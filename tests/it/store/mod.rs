@@ -4,4 +4,5 @@
 #[macro_use]
 mod contract;
 mod fit_contract;
+mod lease_contract;
 mod llm_contract;

@@ -1,0 +1,390 @@
+//! `SourceLeases` on the database: rounds in `ingest_round`, leases on `sources` rows.
+//!
+//! Claims lock the candidate rows and skip rows other workers hold (`FOR UPDATE SKIP
+//! LOCKED` on MySQL 8 / MariaDB 10.6+; SQLite's write transaction already excludes every
+//! other writer). Servers without SKIP LOCKED (older MySQL, TiDB) claim with a conditional
+//! `UPDATE … WHERE` the row is still unleased, and read back what they got.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, min};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::dialect::Dialect;
+use super::models::{SourceRow, db_time, utc};
+use super::schema::{ingest_round, jobs, sources};
+use super::{Database, DbPool, with_conn, write_tx};
+use crate::domain::SourceKey;
+use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError};
+
+/// How claims keep two workers from taking the same source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimStrategy {
+    /// Lock the candidates in a transaction (MySQL: `FOR UPDATE SKIP LOCKED`).
+    LockedSelect,
+    /// A conditional `UPDATE` of the candidates still unleased, then read back.
+    ConditionalUpdate,
+}
+
+/// Sources of `$round` that are enabled, not done, and not leased or leased until before
+/// `$now`; in rotation order (least recently fetched first). Expanded once per backend.
+macro_rules! claimable {
+    ($round:expr, $now:expr) => {
+        $crate::adapters::db::schema::sources::table
+            .filter($crate::adapters::db::schema::sources::enabled.eq(true))
+            .filter($crate::adapters::db::schema::sources::done_round.lt($round))
+            .filter(
+                $crate::adapters::db::schema::sources::lease_until
+                    .is_null()
+                    .or($crate::adapters::db::schema::sources::lease_until.lt($now)),
+            )
+            .order((
+                $crate::adapters::db::schema::sources::last_fetched_at
+                    .is_null()
+                    .desc(),
+                $crate::adapters::db::schema::sources::last_fetched_at.asc(),
+                $crate::adapters::db::schema::sources::id.asc(),
+            ))
+            .select($crate::adapters::db::schema::sources::id)
+    };
+}
+pub(crate) use claimable;
+
+/// Claims retried when every candidate went to another worker between read and update.
+const CLAIM_ATTEMPTS: u32 = 5;
+
+fn round_i64(round: u64) -> i64 {
+    i64::try_from(round).unwrap_or(i64::MAX)
+}
+
+impl Database {
+    async fn current_round(&self) -> Result<i64, StoreError> {
+        with_conn!(self, |c| {
+            ingest_round::table
+                .find(1)
+                .select(ingest_round::round)
+                .first::<i64>(c)
+                .await?
+        })
+    }
+
+    /// Enabled sources not done in `round`.
+    async fn due_in(&self, round: i64) -> Result<u64, StoreError> {
+        let n = with_conn!(self, |c| {
+            sources::table
+                .filter(sources::enabled.eq(true))
+                .filter(sources::done_round.lt(round))
+                .select(count_star())
+                .first::<i64>(c)
+                .await?
+        })?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The strategy claims use: detected from the server once, unless set first.
+    async fn claim_strategy(&self) -> ClaimStrategy {
+        if let Some(s) = self.claim_strategy.get() {
+            return *s;
+        }
+        let detected = match &self.pool {
+            DbPool::Sqlite(_) => ClaimStrategy::LockedSelect,
+            DbPool::Mysql(_) => match self.server_version().await {
+                Ok(v) if supports_skip_locked(&v) => ClaimStrategy::LockedSelect,
+                Ok(_) => ClaimStrategy::ConditionalUpdate,
+                // Unknown: the conditional update is correct everywhere.
+                Err(_) => ClaimStrategy::ConditionalUpdate,
+            },
+        };
+        *self.claim_strategy.get_or_init(|| detected)
+    }
+
+    /// Makes claims use `strategy` (tests run both on every backend). Has no effect once a
+    /// claim has been made.
+    pub fn use_claim_strategy(&self, strategy: ClaimStrategy) {
+        let _ = self.claim_strategy.set(strategy);
+    }
+
+    async fn server_version(&self) -> Result<String, StoreError> {
+        #[derive(QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        let rows = with_conn!(self, |c| {
+            diesel::sql_query("SELECT VERSION() AS v")
+                .load::<Version>(c)
+                .await?
+        })?;
+        Ok(rows.into_iter().next().map(|r| r.v).unwrap_or_default())
+    }
+
+    /// Claimed rows as records, with their open-job counts (one grouped query over the
+    /// claimed sources only).
+    async fn claimed_records(&self, rows: Vec<SourceRow>) -> Result<Vec<SourceRecord>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slugs: Vec<String> = rows.iter().map(|r| r.company_slug.clone()).collect();
+        let counts = with_conn!(self, |c| {
+            jobs::table
+                .filter(jobs::closed_at.is_null())
+                .filter(jobs::company_slug.eq_any(&slugs))
+                .group_by((jobs::ats_type, jobs::company_slug))
+                .select((jobs::ats_type, jobs::company_slug, count_star()))
+                .load::<(String, String, i64)>(c)
+                .await?
+        })?;
+        let counts: HashMap<(String, String), i64> =
+            counts.into_iter().map(|(a, s, n)| ((a, s), n)).collect();
+        let mut records = rows
+            .into_iter()
+            .map(|row| {
+                let open = counts
+                    .get(&(row.ats_type.clone(), row.company_slug.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                row.into_record(u64::try_from(open).unwrap_or(0))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        records.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
+        Ok(records)
+    }
+
+    async fn claim_locked(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
+        let (round, now, until) = (
+            round_i64(claim.round),
+            db_time(claim.now),
+            db_time(claim.until),
+        );
+        let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+        write_tx!(self, |c| {
+            let ids = c.lock_claimable(round, now, limit).await?;
+            if ids.is_empty() {
+                Vec::new()
+            } else {
+                diesel::update(sources::table.filter(sources::id.eq_any(&ids)))
+                    .set((
+                        sources::lease_owner.eq(claim.owner),
+                        sources::lease_until.eq(until),
+                    ))
+                    .execute(c)
+                    .await?;
+                sources::table
+                    .filter(sources::id.eq_any(&ids))
+                    .select(SourceRow::as_select())
+                    .load::<SourceRow>(c)
+                    .await?
+            }
+        })
+    }
+
+    async fn claim_conditional(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
+        let (round, now, until) = (
+            round_i64(claim.round),
+            db_time(claim.now),
+            db_time(claim.until),
+        );
+        let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+        for _ in 0..CLAIM_ATTEMPTS {
+            let ids: Vec<i64> = with_conn!(self, |c| {
+                claimable!(round, now).limit(limit).load::<i64>(c).await?
+            })?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            // Each row is taken only if still claimable when the update reaches it, so a
+            // row another worker took between the read and here is left to it.
+            let rows = with_conn!(self, |c| {
+                diesel::update(
+                    sources::table
+                        .filter(sources::id.eq_any(&ids))
+                        .filter(sources::done_round.lt(round))
+                        .filter(
+                            sources::lease_until
+                                .is_null()
+                                .or(sources::lease_until.lt(now)),
+                        ),
+                )
+                .set((
+                    sources::lease_owner.eq(claim.owner),
+                    sources::lease_until.eq(until),
+                ))
+                .execute(c)
+                .await?;
+                sources::table
+                    .filter(sources::id.eq_any(&ids))
+                    .filter(sources::lease_owner.eq(claim.owner))
+                    .filter(sources::done_round.lt(round))
+                    .select(SourceRow::as_select())
+                    .load::<SourceRow>(c)
+                    .await?
+            })?;
+            if !rows.is_empty() {
+                return Ok(rows);
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// MariaDB 10.6+ and MySQL 8.0.1+ have `SKIP LOCKED`; TiDB reports a MySQL version
+/// without it.
+fn supports_skip_locked(version: &str) -> bool {
+    let lower = version.to_ascii_lowercase();
+    if lower.contains("tidb") {
+        return false;
+    }
+    let mut parts = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if lower.contains("mariadb") {
+        (major, minor) >= (10, 6)
+    } else {
+        major >= 8
+    }
+}
+
+#[async_trait]
+impl SourceLeases for Database {
+    async fn join_round(&self) -> Result<Round, StoreError> {
+        // Statements on their own (no transaction): each read sees what other workers
+        // committed, and the conditional update lets only one of them start a round.
+        let current = self.current_round().await?;
+        if self.due_in(current).await? > 0 {
+            return Ok(Round {
+                number: u64::try_from(current).unwrap_or(0),
+                due: self.due_in(current).await?,
+            });
+        }
+        with_conn!(self, |c| {
+            diesel::update(
+                ingest_round::table
+                    .filter(ingest_round::id.eq(1))
+                    .filter(ingest_round::round.eq(current)),
+            )
+            .set(ingest_round::round.eq(current + 1))
+            .execute(c)
+            .await?
+        })?;
+        let number = self.current_round().await?;
+        Ok(Round {
+            number: u64::try_from(number).unwrap_or(0),
+            due: self.due_in(number).await?,
+        })
+    }
+
+    async fn claim_sources(&self, claim: &Claim<'_>) -> Result<Vec<SourceRecord>, StoreError> {
+        if claim.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = match self.claim_strategy().await {
+            ClaimStrategy::LockedSelect => self.claim_locked(claim).await?,
+            ClaimStrategy::ConditionalUpdate => self.claim_conditional(claim).await?,
+        };
+        self.claimed_records(rows).await
+    }
+
+    async fn leased_elsewhere(
+        &self,
+        round: u64,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let (round, now) = (round_i64(round), db_time(now));
+        let earliest = with_conn!(self, |c| {
+            sources::table
+                .filter(sources::enabled.eq(true))
+                .filter(sources::done_round.lt(round))
+                .filter(sources::lease_owner.ne(owner))
+                .filter(sources::lease_until.ge(now))
+                .select(min(sources::lease_until))
+                .first::<Option<chrono::NaiveDateTime>>(c)
+                .await?
+        })?;
+        Ok(earliest.map(utc))
+    }
+
+    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {
+        let until = db_time(until);
+        let n = with_conn!(self, |c| {
+            diesel::update(sources::table.filter(sources::lease_owner.eq(owner)))
+                .set(sources::lease_until.eq(until))
+                .execute(c)
+                .await?
+        })?;
+        Ok(n as u64)
+    }
+
+    async fn release_source(
+        &self,
+        source: &SourceKey,
+        done_in: Option<u64>,
+        owner: &str,
+    ) -> Result<(), StoreError> {
+        let (ats, slug) = (source.ats.as_str(), source.slug.as_str());
+        let round = done_in.map(round_i64);
+        with_conn!(self, |c| {
+            let mine = sources::table
+                .filter(sources::ats_type.eq(ats))
+                .filter(sources::company_slug.eq(slug))
+                .filter(sources::lease_owner.eq(owner));
+            let released = match round {
+                // One statement: no moment where the source is unleased and not done.
+                Some(round) => {
+                    diesel::update(mine)
+                        .set((
+                            sources::done_round.eq(round),
+                            sources::lease_owner.eq(None::<String>),
+                            sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                        ))
+                        .execute(c)
+                        .await?
+                }
+                None => {
+                    diesel::update(mine)
+                        .set((
+                            sources::lease_owner.eq(None::<String>),
+                            sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                        ))
+                        .execute(c)
+                        .await?
+                }
+            };
+            if let (0, Some(round)) = (released, round) {
+                // Another worker took the lease over (this one's expired): done all the
+                // same; the lease is the other worker's to end.
+                diesel::update(
+                    sources::table
+                        .filter(sources::ats_type.eq(ats))
+                        .filter(sources::company_slug.eq(slug))
+                        .filter(sources::done_round.lt(round)),
+                )
+                .set(sources::done_round.eq(round))
+                .execute(c)
+                .await?;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supports_skip_locked;
+
+    #[test]
+    fn skip_locked_is_used_where_the_server_has_it() {
+        assert!(supports_skip_locked("10.11.6-MariaDB-0+deb12u1"));
+        assert!(supports_skip_locked("10.6.0-MariaDB"));
+        assert!(!supports_skip_locked("10.5.23-MariaDB"));
+        assert!(supports_skip_locked("8.0.36"));
+        assert!(supports_skip_locked("8.4.0-commercial"));
+        assert!(!supports_skip_locked("5.7.44-log"));
+        assert!(!supports_skip_locked("8.0.11-TiDB-v7.5.0"));
+        assert!(!supports_skip_locked(""));
+    }
+}

@@ -1,0 +1,131 @@
+//! `SourceLeases` held in memory, beside the in-memory repository's sources; the same
+//! semantics as the database (`adapters::db::leases`).
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::memory::{InMemoryRepository, lock};
+use crate::domain::SourceKey;
+use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError};
+
+#[derive(Debug, Default)]
+pub(super) struct LeaseState {
+    round: u64,
+    /// The round each source was last done in; absent is 0.
+    done: HashMap<SourceKey, u64>,
+    leases: HashMap<SourceKey, (String, DateTime<Utc>)>,
+}
+
+impl LeaseState {
+    fn done_in(&self, key: &SourceKey, round: u64) -> bool {
+        self.done.get(key).copied().unwrap_or(0) >= round
+    }
+}
+
+#[async_trait]
+impl SourceLeases for InMemoryRepository {
+    async fn join_round(&self) -> Result<Round, StoreError> {
+        let mut st = lock(&self.state);
+        let due = |st: &super::memory::RepoState, round: u64| {
+            st.sources
+                .values()
+                .filter(|s| s.enabled && !st.leases.done_in(&s.key, round))
+                .count() as u64
+        };
+        if due(&st, st.leases.round) == 0 {
+            st.leases.round += 1;
+        }
+        let number = st.leases.round;
+        Ok(Round {
+            number,
+            due: due(&st, number),
+        })
+    }
+
+    async fn claim_sources(&self, claim: &Claim<'_>) -> Result<Vec<SourceRecord>, StoreError> {
+        let mut st = lock(&self.state);
+        let open = InMemoryRepository::open_jobs(&st.jobs)
+            .into_iter()
+            .map(|(k, n)| (k.clone(), n))
+            .collect::<HashMap<_, _>>();
+        let mut due: Vec<SourceRecord> = st
+            .sources
+            .values()
+            .filter(|s| s.enabled && !st.leases.done_in(&s.key, claim.round))
+            .filter(|s| {
+                st.leases
+                    .leases
+                    .get(&s.key)
+                    .is_none_or(|(_, until)| *until < claim.now)
+            })
+            .map(|s| SourceRecord {
+                open_jobs: open.get(&s.key).copied().unwrap_or(0),
+                ..s.clone()
+            })
+            .collect();
+        due.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
+        due.truncate(claim.limit);
+        for s in &due {
+            st.leases
+                .leases
+                .insert(s.key.clone(), (claim.owner.to_string(), claim.until));
+        }
+        Ok(due)
+    }
+
+    async fn leased_elsewhere(
+        &self,
+        round: u64,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let st = lock(&self.state);
+        Ok(st
+            .sources
+            .values()
+            .filter(|s| s.enabled && !st.leases.done_in(&s.key, round))
+            .filter_map(|s| st.leases.leases.get(&s.key))
+            .filter(|(holder, until)| holder != owner && *until >= now)
+            .map(|(_, until)| *until)
+            .min())
+    }
+
+    async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut st = lock(&self.state);
+        let mut n = 0;
+        for (holder, expiry) in st.leases.leases.values_mut() {
+            if holder == owner {
+                *expiry = until;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn release_source(
+        &self,
+        source: &SourceKey,
+        done_in: Option<u64>,
+        owner: &str,
+    ) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        if !st.sources.contains_key(source) {
+            return Ok(());
+        }
+        if let Some(round) = done_in {
+            let done = st.leases.done.entry(source.clone()).or_insert(0);
+            *done = (*done).max(round);
+        }
+        if st
+            .leases
+            .leases
+            .get(source)
+            .is_some_and(|(holder, _)| holder == owner)
+        {
+            st.leases.leases.remove(source);
+        }
+        Ok(())
+    }
+}
