@@ -20,6 +20,8 @@ struct State {
     boards: Boards,
     incremental: AtomicBool,
     requests: AtomicU64,
+    /// Added before each answer, as a remote API's round trip would.
+    latency_ms: AtomicU64,
 }
 
 impl FakeAts {
@@ -30,6 +32,7 @@ impl FakeAts {
             boards,
             incremental: AtomicBool::new(false),
             requests: AtomicU64::new(0),
+            latency_ms: AtomicU64::new(0),
         });
         let serving = state.clone();
         tokio::spawn(async move {
@@ -49,6 +52,12 @@ impl FakeAts {
         self.state
             .incremental
             .store(version == Version::Incremental, Ordering::SeqCst);
+    }
+
+    /// Every answer waits this long first.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.state.latency_ms.store(ms, Ordering::SeqCst);
     }
 
     /// Requests answered since the last call.
@@ -93,6 +102,10 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
             None => None,
         };
         state.requests.fetch_add(1, Ordering::Relaxed);
+        let latency = state.latency_ms.load(Ordering::SeqCst);
+        if latency > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+        }
         let response = match body {
             Some(body) => {
                 let head = format!(

@@ -13,6 +13,7 @@ mod fake_ats;
 mod payloads;
 #[path = "../support/mod.rs"]
 mod support;
+mod workers;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -104,8 +105,8 @@ fn peak() -> Option<f64> {
 
 struct Run {
     db: Arc<Database>,
-    cfg: AtsConfig,
-    clock: Arc<BenchClock>,
+    pub cfg: AtsConfig,
+    pub clock: Arc<BenchClock>,
 }
 
 impl Run {
@@ -273,9 +274,43 @@ async fn bench_backend(
         note: format!("{changed} changed + {gone} gone; {}", summary(&report)),
     });
     server.serve_version(Version::Base);
+
+    // Scale-out: several workers sharing one database.
+    let worker_boards = env_number("BENCH_WORKER_BOARDS", 40).min(boards.boards);
+    for m in workers::scale_out(backend, &run, server, worker_boards, WORKER_LATENCY).await {
+        phases.push(Phase {
+            backend: name,
+            name: scale_out_name(m.workers, !m.politeness.is_zero()),
+            seconds: m.seconds,
+            postings: (m.boards * boards.postings) as u64,
+            rows_written: None,
+            peak_rss_mb: None,
+            note: format!(
+                "{:.0} boards/min ({} boards, {} ms round trip, pause {} ms)",
+                m.boards_per_minute(),
+                m.boards,
+                WORKER_LATENCY.as_millis(),
+                m.politeness.as_millis()
+            ),
+        });
+    }
     drop(run);
     drop(db);
     backend.drop_db(&target).await;
+}
+
+/// The fake ATS's answer delay in the scale-out phases, as a remote API's round trip.
+const WORKER_LATENCY: Duration = Duration::from_millis(100);
+
+fn scale_out_name(workers: usize, polite: bool) -> &'static str {
+    match (workers, polite) {
+        (1, true) => "1 worker, 1 s pause",
+        (2, true) => "2 workers, 1 s pause",
+        (4, true) => "4 workers, 1 s pause",
+        (1, false) => "1 worker, no pause",
+        (2, false) => "2 workers, no pause",
+        _ => "4 workers, no pause",
+    }
 }
 
 fn find<'a>(phases: &'a [Phase], backend: &str, name: &str) -> Option<&'a Phase> {

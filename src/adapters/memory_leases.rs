@@ -13,6 +13,7 @@ use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError};
 #[derive(Debug, Default)]
 pub(super) struct LeaseState {
     round: u64,
+    round_started_at: Option<DateTime<Utc>>,
     /// The round each source was last done in; absent is 0.
     done: HashMap<SourceKey, u64>,
     leases: HashMap<SourceKey, (String, DateTime<Utc>)>,
@@ -26,7 +27,7 @@ impl LeaseState {
 
 #[async_trait]
 impl SourceLeases for InMemoryRepository {
-    async fn join_round(&self) -> Result<Round, StoreError> {
+    async fn join_round(&self, now: DateTime<Utc>) -> Result<Round, StoreError> {
         let mut st = lock(&self.state);
         let due = |st: &super::memory::RepoState, round: u64| {
             st.sources
@@ -34,13 +35,17 @@ impl SourceLeases for InMemoryRepository {
                 .filter(|s| s.enabled && !st.leases.done_in(&s.key, round))
                 .count() as u64
         };
-        if due(&st, st.leases.round) == 0 {
+        let started = due(&st, st.leases.round) == 0;
+        if started {
             st.leases.round += 1;
+            st.leases.round_started_at = Some(now);
         }
         let number = st.leases.round;
         Ok(Round {
             number,
             due: due(&st, number),
+            started,
+            started_at: st.leases.round_started_at,
         })
     }
 
@@ -90,6 +95,27 @@ impl SourceLeases for InMemoryRepository {
             .filter(|(holder, until)| holder != owner && *until >= now)
             .map(|(_, until)| *until)
             .min())
+    }
+
+    async fn lease_holders(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        let st = lock(&self.state);
+        let mut holders: Vec<String> = st
+            .leases
+            .leases
+            .values()
+            .filter(|(_, until)| *until >= now)
+            .map(|(owner, _)| owner.clone())
+            .collect();
+        holders.sort();
+        holders.dedup();
+        Ok(holders)
+    }
+
+    async fn drop_leases(&self, owner: &str) -> Result<u64, StoreError> {
+        let mut st = lock(&self.state);
+        let before = st.leases.leases.len();
+        st.leases.leases.retain(|_, (holder, _)| holder != owner);
+        Ok((before - st.leases.leases.len()) as u64)
     }
 
     async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -19,6 +19,11 @@ pub struct Round {
     pub number: u64,
     /// Enabled sources not yet done in it when it was joined.
     pub due: u64,
+    /// This call started the round (else it was under way: other workers are in it, or an
+    /// earlier run left sources of it undone).
+    pub started: bool,
+    /// When the round was started (`None` for a round from before this was recorded).
+    pub started_at: Option<DateTime<Utc>>,
 }
 
 /// One claim of sources for a worker.
@@ -35,8 +40,8 @@ pub struct Claim<'a> {
 #[async_trait]
 pub trait SourceLeases: Send + Sync {
     /// The round to work in: the current one while an enabled source is not done in it,
-    /// otherwise the next one (started here, or by a worker that got there first).
-    async fn join_round(&self) -> Result<Round, StoreError>;
+    /// otherwise the next one (started here at `now`, or by a worker that got there first).
+    async fn join_round(&self, now: DateTime<Utc>) -> Result<Round, StoreError>;
 
     /// Leases up to `limit` enabled sources not done in the round and not leased (or whose
     /// lease expired before `now`) to `owner` until `until`: least recently fetched first,
@@ -51,6 +56,13 @@ pub trait SourceLeases: Send + Sync {
         owner: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// The workers holding a lease that has not expired at `now`.
+    async fn lease_holders(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+
+    /// Ends every lease `owner` holds, done or not (a worker known to be dead); returns
+    /// how many.
+    async fn drop_leases(&self, owner: &str) -> Result<u64, StoreError>;
 
     /// Extends every lease `owner` holds to `until`; returns how many.
     async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError>;

@@ -273,3 +273,32 @@ fn new_jobs_reserved_for_a_failed_write_are_given_back() {
         assert_eq!(h.repo.jobs(&JobFilter::default()).await.unwrap().len(), 4);
     });
 }
+
+#[test]
+fn two_workers_at_once_share_the_boards_and_fetch_each_once() {
+    block_on(async {
+        let h = Harness::new(None).with_latency(Duration::from_millis(5));
+        let keys: Vec<SourceKey> = (0..12)
+            .map(|i| key(AtsKind::Greenhouse, &format!("g{i}")))
+            .chain((0..12).map(|i| key(AtsKind::Lever, &format!("l{i}"))))
+            .collect();
+        h.declare(&keys).await;
+        for k in &keys {
+            h.board(k).set_board(k, jobs(k.slug.as_str(), 2));
+        }
+        let mut a = policy(0, 0, 1000);
+        a.worker_id = "a".into();
+        let mut b = a.clone();
+        b.worker_id = "b".into();
+        let (ra, rb) = tokio::join!(h.run(a.clone()), h.run(b));
+        assert_eq!(ra.sources_ok + rb.sources_ok, 24);
+        assert!(ra.sources_ok > 0 && rb.sources_ok > 0, "both worked");
+        for k in &keys {
+            assert_eq!(h.board(k).requests(k), 1, "{k}");
+        }
+        assert_eq!(h.repo.jobs(&JobFilter::default()).await.unwrap().len(), 48);
+        // Alone, the next run is a new round over every board.
+        let again = h.run(a).await;
+        assert_eq!(again.sources_ok, 24);
+    });
+}

@@ -6,6 +6,7 @@ ALTER TABLE sources ADD COLUMN done_round BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX sources_round ON sources (enabled, done_round);
 CREATE TABLE ingest_round (
   id INT NOT NULL PRIMARY KEY,
-  round BIGINT NOT NULL
+  round BIGINT NOT NULL,
+  started_at DATETIME(6) NULL
 );
-INSERT INTO ingest_round (id, round) VALUES (1, 0);
+INSERT INTO ingest_round (id, round, started_at) VALUES (1, 0, NULL);

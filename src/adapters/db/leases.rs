@@ -61,12 +61,13 @@ fn round_i64(round: u64) -> i64 {
 }
 
 impl Database {
-    async fn current_round(&self) -> Result<i64, StoreError> {
+    /// The current round's number and start.
+    async fn current_round(&self) -> Result<(i64, Option<chrono::NaiveDateTime>), StoreError> {
         with_conn!(self, |c| {
             ingest_round::table
                 .find(1)
-                .select(ingest_round::round)
-                .first::<i64>(c)
+                .select((ingest_round::round, ingest_round::started_at))
+                .first::<(i64, Option<chrono::NaiveDateTime>)>(c)
                 .await?
         })
     }
@@ -251,30 +252,39 @@ fn supports_skip_locked(version: &str) -> bool {
 
 #[async_trait]
 impl SourceLeases for Database {
-    async fn join_round(&self) -> Result<Round, StoreError> {
+    async fn join_round(&self, now: DateTime<Utc>) -> Result<Round, StoreError> {
         // Statements on their own (no transaction): each read sees what other workers
         // committed, and the conditional update lets only one of them start a round.
-        let current = self.current_round().await?;
-        if self.due_in(current).await? > 0 {
+        let (current, started_at) = self.current_round().await?;
+        let due = self.due_in(current).await?;
+        if due > 0 {
             return Ok(Round {
                 number: u64::try_from(current).unwrap_or(0),
-                due: self.due_in(current).await?,
+                due,
+                started: false,
+                started_at: started_at.map(utc),
             });
         }
-        with_conn!(self, |c| {
+        let now = db_time(now);
+        let started = with_conn!(self, |c| {
             diesel::update(
                 ingest_round::table
                     .filter(ingest_round::id.eq(1))
                     .filter(ingest_round::round.eq(current)),
             )
-            .set(ingest_round::round.eq(current + 1))
+            .set((
+                ingest_round::round.eq(current + 1),
+                ingest_round::started_at.eq(now),
+            ))
             .execute(c)
             .await?
-        })?;
-        let number = self.current_round().await?;
+        })? == 1;
+        let (number, started_at) = self.current_round().await?;
         Ok(Round {
             number: u64::try_from(number).unwrap_or(0),
             due: self.due_in(number).await?,
+            started,
+            started_at: started_at.map(utc),
         })
     }
 
@@ -307,6 +317,33 @@ impl SourceLeases for Database {
                 .await?
         })?;
         Ok(earliest.map(utc))
+    }
+
+    async fn lease_holders(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        let now = db_time(now);
+        let holders = with_conn!(self, |c| {
+            sources::table
+                .filter(sources::lease_until.ge(now))
+                .select(sources::lease_owner)
+                .distinct()
+                .order(sources::lease_owner.asc())
+                .load::<Option<String>>(c)
+                .await?
+        })?;
+        Ok(holders.into_iter().flatten().collect())
+    }
+
+    async fn drop_leases(&self, owner: &str) -> Result<u64, StoreError> {
+        let n = with_conn!(self, |c| {
+            diesel::update(sources::table.filter(sources::lease_owner.eq(owner)))
+                .set((
+                    sources::lease_owner.eq(None::<String>),
+                    sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                ))
+                .execute(c)
+                .await?
+        })?;
+        Ok(n as u64)
     }
 
     async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -122,6 +122,7 @@ diesel::table! {
     ingest_round (id) {
         id -> Integer,
         round -> BigInt,
+        started_at -> Nullable<Timestamp>,
     }
 }
 

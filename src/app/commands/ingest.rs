@@ -6,23 +6,11 @@ use super::{AppError, load_sources};
 use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use crate::app::cli::IngestArgs;
 use crate::app::config::{LogFormat, Settings};
-use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport};
+use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, local_worker_id};
 use crate::app::progress::TerminalProgress;
 use crate::app::wiring;
 use crate::domain::AtsKind;
 use crate::ports::{Clock, CounterKey, CounterStore, JobFilter, Repository, SourceLeases};
-
-/// `hostname:pid`: unique among live workers, and says where a lease came from.
-pub(crate) fn default_worker_id() -> String {
-    let uname = rustix::system::uname();
-    let host = uname.nodename().to_string_lossy();
-    let host = if host.is_empty() {
-        "localhost".into()
-    } else {
-        host
-    };
-    format!("{host}:{}", std::process::id())
-}
 
 pub(crate) fn policy(settings: &Settings, dry_run: bool, worker_id: Option<&str>) -> IngestPolicy {
     IngestPolicy {
@@ -34,7 +22,7 @@ pub(crate) fn policy(settings: &Settings, dry_run: bool, worker_id: Option<&str>
         concurrency: settings.ingest_concurrency,
         politeness_gap: settings.politeness_delay,
         collect_details: dry_run,
-        worker_id: worker_id.map_or_else(default_worker_id, str::to_string),
+        worker_id: worker_id.map_or_else(local_worker_id, str::to_string),
         lease: settings.worker_lease,
     }
 }

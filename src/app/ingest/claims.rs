@@ -1,11 +1,14 @@
 //! The sources a worker works on: claimed from the shared round in small leased batches.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures::Stream;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Shared;
@@ -16,32 +19,74 @@ use crate::ports::{Claim, SourceRecord, StoreError};
 /// sources: a live holder usually finishes before its lease would expire.
 const WAIT_STEP: Duration = Duration::from_secs(1);
 
-/// Claims sources of one round for this worker, a batch at a time, in rotation order.
+/// Claims sources for this worker, a batch at a time, in rotation order.
+///
+/// A run works in the round it joined. One that joined a round left unfinished by an
+/// earlier run (no other worker in it) goes on into the next round once that one is done,
+/// up to the first source it already attempted: so one worker's run still attempts every
+/// source once, in rotation order, as before leasing.
 pub(super) struct Claims {
     shared: Arc<Shared>,
     round: u64,
     queue: VecDeque<SourceRecord>,
+    /// Joined a leftover round: may go on into the next one.
+    may_continue: bool,
+    /// Went on into the next round: stop at the first source attempted in this run.
+    continued: bool,
+    attempted: HashSet<SourceKey>,
+    finished: bool,
     waiting_logged: bool,
 }
 
+/// Claims in a task of its own, handing sources over one at a time: a claim transaction
+/// never waits for the run's loop (which may itself be waiting for the database's write
+/// lock inside a write). Ends when nothing is left; a dropped stream stops the claiming
+/// and gives back what was claimed and not handed over.
+pub(super) fn spawn(mut claims: Claims) -> impl Stream<Item = (SourceRecord, u64)> {
+    let (tx, rx) = mpsc::channel(1);
+    tokio::spawn(async move {
+        while let Some(item) = claims.next().await {
+            if let Err(unsent) = tx.send(item).await {
+                let (record, round) = unsent.0;
+                claims.shared.release(&record.key, round, false).await;
+                for record in std::mem::take(&mut claims.queue) {
+                    claims
+                        .shared
+                        .release(&record.key, claims.round, false)
+                        .await;
+                }
+                break;
+            }
+        }
+    });
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}
+
 impl Claims {
-    pub(super) fn new(shared: Arc<Shared>, round: u64) -> Self {
+    pub(super) fn new(shared: Arc<Shared>, round: u64, may_continue: bool) -> Self {
         Claims {
             shared,
             round,
             queue: VecDeque::new(),
+            may_continue,
+            continued: false,
+            attempted: HashSet::new(),
+            finished: false,
             waiting_logged: false,
         }
     }
 
-    /// The next source to fetch; `None` once the round has nothing left for this worker
-    /// (or its write budget is spent, or the store failed).
-    pub(super) async fn next(&mut self) -> Option<SourceRecord> {
+    /// The next source to fetch and the round it was claimed in; `None` once there is
+    /// nothing left for this worker (or its write budget is spent, or the store failed).
+    pub(super) async fn next(&mut self) -> Option<(SourceRecord, u64)> {
         loop {
             if let Some(record) = self.queue.pop_front() {
-                return Some(record);
+                self.attempted.insert(record.key.clone());
+                return Some((record, self.round));
             }
-            if self.shared.writes_left.load(Ordering::SeqCst) == 0 {
+            if self.finished || self.shared.writes_left.load(Ordering::SeqCst) == 0 {
                 return None;
             }
             match self.claim_or_wait().await {
@@ -58,7 +103,7 @@ impl Claims {
     }
 
     /// Claims a batch; with none claimable, waits while another worker holds some of the
-    /// round's sources (its lease may expire). `false`: the round is done for this worker.
+    /// round's sources (its lease may expire). `false`: nothing is left for this worker.
     async fn claim_or_wait(&mut self) -> Result<bool, StoreError> {
         let policy = &self.shared.policy;
         let leases = &self.shared.deps.leases;
@@ -71,8 +116,17 @@ impl Claims {
             until: lease_until(now, policy.lease),
             limit: policy.concurrency.max(1),
         };
-        let claimed = leases.claim_sources(&claim).await?;
+        let mut claimed = leases.claim_sources(&claim).await?;
         if !claimed.is_empty() {
+            if self.continued
+                && let Some(seen) = claimed.iter().position(|r| self.attempted.contains(&r.key))
+            {
+                // Come full circle: the rest goes back to the round, undone.
+                self.finished = true;
+                for record in claimed.split_off(seen) {
+                    self.shared.release(&record.key, self.round, false).await;
+                }
+            }
             tracing::debug!(
                 event = "sources_claimed",
                 round = self.round,
@@ -82,7 +136,7 @@ impl Claims {
             return Ok(true);
         }
         let Some(expiry) = leases.leased_elsewhere(self.round, owner, now).await? else {
-            return Ok(false);
+            return self.go_on_into_next_round().await;
         };
         if !self.waiting_logged {
             self.waiting_logged = true;
@@ -94,6 +148,29 @@ impl Claims {
         }
         let until_expiry = (expiry - now).to_std().unwrap_or(Duration::ZERO);
         tokio::time::sleep(until_expiry.min(WAIT_STEP) + Duration::from_millis(10)).await;
+        Ok(true)
+    }
+
+    async fn go_on_into_next_round(&mut self) -> Result<bool, StoreError> {
+        if !self.may_continue || self.continued {
+            return Ok(false);
+        }
+        self.continued = true;
+        let next = self
+            .shared
+            .deps
+            .leases
+            .join_round(self.shared.deps.clock.now())
+            .await?;
+        if next.number <= self.round {
+            return Ok(false);
+        }
+        tracing::info!(
+            event = "round_continued",
+            round = next.number,
+            sources_due = next.due
+        );
+        self.round = next.number;
         Ok(true)
     }
 }
@@ -138,4 +215,73 @@ impl Shared {
 /// A poisoned lock only means a task panicked; the slot is still usable.
 pub(super) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn hostname() -> String {
+    let uname = rustix::system::uname();
+    let host = uname.nodename().to_string_lossy().into_owned();
+    if host.is_empty() {
+        "localhost".into()
+    } else {
+        host
+    }
+}
+
+/// `hostname:pid`, the default `--worker-id`: unique among live workers, says where a lease
+/// came from, and lets a run on the same host free the leases of a dead one.
+pub fn local_worker_id() -> String {
+    format!("{}:{}", hostname(), std::process::id())
+}
+
+/// The pid of a default worker id of this host whose process no longer exists.
+fn dead_local_pid(owner: &str, host: &str) -> Option<u32> {
+    let pid: u32 = owner.strip_prefix(host)?.strip_prefix(':')?.parse().ok()?;
+    let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+    (!alive).then_some(pid)
+}
+
+/// Ends the leases of workers of this host that died (killed, crashed): a run started right
+/// after a crash takes their sources at once instead of waiting `WORKER_LEASE_S`.
+pub(super) async fn free_leases_of_dead_local_workers(shared: &Shared) -> Result<(), StoreError> {
+    let leases = &shared.deps.leases;
+    let host = hostname();
+    for owner in leases.lease_holders(Utc::now()).await? {
+        if let Some(pid) = dead_local_pid(&owner, &host) {
+            let freed = leases.drop_leases(&owner).await?;
+            tracing::info!(
+                event = "leases_freed",
+                owner = owner.as_str(),
+                pid,
+                sources = freed,
+                reason = "worker_gone"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_hosts_dead_default_workers_are_dead() {
+        let me = std::process::id();
+        assert_eq!(
+            dead_local_pid(&format!("box:{me}"), "box"),
+            None,
+            "this process"
+        );
+        assert_eq!(dead_local_pid("box:1", "box"), None, "pid 1 lives");
+        // Pids are below 2^22 on Linux.
+        assert_eq!(dead_local_pid("box:4294967295", "box"), Some(u32::MAX));
+        assert_eq!(
+            dead_local_pid("other:4294967295", "box"),
+            None,
+            "another host"
+        );
+        assert_eq!(dead_local_pid("boxer:4294967295", "box"), None);
+        assert_eq!(dead_local_pid("victim", "box"), None, "a chosen id");
+        assert!(local_worker_id().ends_with(&format!(":{me}")));
+    }
 }

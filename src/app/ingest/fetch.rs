@@ -1,5 +1,6 @@
 //! Fetching one source: its pages, each after reserving an API call, with bounded retries.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -9,7 +10,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 use tokio::sync::Mutex;
 
 use super::{IngestError, Shared};
-use crate::domain::{AtsKind, FetchedPosting};
+use crate::domain::{AtsKind, FetchedPosting, JobUid, StoredFingerprint};
 use crate::ports::{
     CounterKey, KnownItems, PageCursor, RejectedItem, SourceError, SourceRecord, SourceRef,
     StoreError,
@@ -21,6 +22,9 @@ pub(super) struct Fetched {
     pub(super) postings: Vec<FetchedPosting>,
     /// Provider ids of items whose raw JSON is stored unchanged: never parsed.
     pub(super) unchanged: Vec<String>,
+    /// The board's stored fingerprints, read once before the fetch: the lease makes this
+    /// worker the board's only writer until it is done.
+    pub(super) stored: HashMap<JobUid, StoredFingerprint>,
     /// Reading the board's stored items failed, so it was not fetched.
     pub(super) store_error: Option<StoreError>,
     pub(super) rejected: Vec<RejectedItem>,
@@ -52,6 +56,7 @@ impl Shared {
             record,
             postings: Vec::new(),
             unchanged: Vec::new(),
+            stored: HashMap::new(),
             store_error: None,
             rejected: Vec::new(),
             complete: false,
@@ -70,13 +75,14 @@ impl Shared {
             )));
             return Ok(fetched);
         };
-        let known = match self.known_items(&fetched.record).await {
-            Ok(known) => known,
+        match self.deps.repo.fingerprints(&fetched.record.key).await {
+            Ok(stored) => fetched.stored = stored,
             Err(err) => {
                 fetched.store_error = Some(err);
                 return Ok(fetched);
             }
-        };
+        }
+        let known = known_items(&fetched.record, &fetched.stored);
         let source = SourceRef {
             key,
             region: fetched.record.region,
@@ -142,15 +148,6 @@ impl Shared {
                 .await?;
         }
         Ok(fetched)
-    }
-
-    /// The board's stored items by raw hash, so the adapter skips parsing unchanged ones.
-    async fn known_items(&self, record: &SourceRecord) -> Result<KnownItems, StoreError> {
-        let stored = self.deps.repo.fingerprints(&record.key).await?;
-        let items = stored
-            .into_values()
-            .filter_map(|fp| fp.raw_hash.map(|hash| (hash, fp.ats_job_id)));
-        Ok(KnownItems::new(record.name.as_deref(), items))
     }
 
     /// One request (a page, or a posting's details), with bounded retries; every attempt
@@ -235,4 +232,14 @@ impl Shared {
         // Every kind has a gate: the map is built from AtsKind::ALL.
         &self.provider_gates[&kind]
     }
+}
+
+/// The board's stored items by raw hash, so the adapter skips parsing unchanged ones.
+fn known_items(record: &SourceRecord, stored: &HashMap<JobUid, StoredFingerprint>) -> KnownItems {
+    let items = stored.values().filter_map(|fp| {
+        fp.raw_hash
+            .clone()
+            .map(|hash| (hash, fp.ats_job_id.clone()))
+    });
+    KnownItems::new(record.name.as_deref(), items)
 }

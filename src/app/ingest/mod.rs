@@ -20,7 +20,11 @@ use super::progress::Progress;
 use crate::domain::{AtsKind, Cap};
 use crate::ports::{Clock, CounterStore, JobSource, Repository, SourceLeases, StoreError};
 
+pub use claims::local_worker_id;
 pub use report::{Counts, IngestReport, JobLine, SourceReport, SourceStatus};
+
+/// Workers whose start is this close to their round's are taken to have started together.
+const ROUND_JOIN_GRACE_S: i64 = 60;
 
 /// The limits and pacing of one run.
 #[derive(Debug, Clone)]
@@ -130,7 +134,9 @@ impl Ingest {
 impl Shared {
     async fn run(self: Arc<Self>) -> Result<IngestReport, IngestError> {
         let started = Instant::now();
-        let round = self.deps.leases.join_round().await?;
+        claims::free_leases_of_dead_local_workers(&self).await?;
+        let run_start = self.deps.clock.now();
+        let round = self.deps.leases.join_round(run_start).await?;
         tracing::info!(
             event = "ingest_start",
             worker_id = self.policy.worker_id.as_str(),
@@ -146,10 +152,19 @@ impl Shared {
         let mut report = IngestReport::default();
         let mut last_store_error = None;
         let renewal = claims::keep_leases(self.clone());
-        let claims = claims::Claims::new(self.clone(), round.number);
-        let sources = futures::stream::unfold(claims, |mut claims| async move {
-            claims.next().await.map(|record| (record, claims))
-        });
+        // A round under way, started well before this run and with no worker in it, was
+        // left unfinished by an earlier run (workers started together share a fresh round).
+        let leftover = !round.started
+            && round
+                .started_at
+                .is_none_or(|at| at + chrono::Duration::seconds(ROUND_JOIN_GRACE_S) < run_start)
+            && self
+                .deps
+                .leases
+                .leased_elsewhere(round.number, &self.policy.worker_id, chrono::Utc::now())
+                .await?
+                .is_none();
+        let sources = claims::spawn(claims::Claims::new(self.clone(), round.number, leftover));
         // `buffered` keeps claim order, so planning and writing happen in rotation order
         // whatever order the fetches finish in: the results do not depend on timing.
         // Each fetch is its own task so it keeps running while a write is awaited here: a
@@ -158,11 +173,14 @@ impl Shared {
         let spawner = self.clone();
         let mut fetches = std::pin::pin!(
             sources
-                .map(move |record| tokio::spawn(spawner.clone().fetch_source(record)))
+                .map(move |(record, round)| {
+                    let fetch = spawner.clone().fetch_source(record);
+                    tokio::spawn(async move { fetch.await.map(|fetched| (fetched, round)) })
+                })
                 .buffered(self.policy.concurrency.max(1))
         );
         while let Some(joined) = fetches.next().await {
-            let fetched = match joined.map_err(|e| IngestError::Task(e.to_string())) {
+            let (fetched, claimed_in) = match joined.map_err(|e| IngestError::Task(e.to_string())) {
                 Ok(Ok(fetched)) => fetched,
                 Ok(Err(err)) | Err(err) => {
                     renewal.abort();
@@ -179,7 +197,7 @@ impl Shared {
             };
             // A source skipped for the write budget stays due for another worker.
             let done = source.status != SourceStatus::Skipped;
-            self.release(&key, round.number, done).await;
+            self.release(&key, claimed_in, done).await;
             match source.status {
                 SourceStatus::Ok => report.sources_ok += 1,
                 SourceStatus::Failed => report.sources_failed += 1,

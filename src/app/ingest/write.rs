@@ -134,9 +134,7 @@ impl Shared {
         }
         let key = &fetched.record.key;
         let now = self.deps.clock.now();
-        // Read again right before writing (not reused from before the fetch), so that the
-        // plan and the new-job reservation see what concurrent runs stored meanwhile.
-        let stored = self.deps.repo.fingerprints(key).await?;
+        let stored = std::mem::take(&mut fetched.stored);
         // Taken, not cloned: the postings (raw JSON included) are only needed by the plan.
         let postings = std::mem::take(&mut fetched.postings);
         let planner = UpsertPlanner::classify(

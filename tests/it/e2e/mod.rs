@@ -7,3 +7,4 @@ mod exit_and_logs;
 mod ingest;
 mod providers;
 mod score;
+mod workers;

@@ -16,6 +16,7 @@ contract!(
     release_without_done_leaves_the_source_due,
     release_after_a_takeover_still_marks_done,
     renewal_extends_only_the_owners_leases,
+    dropped_leases_are_claimable_at_once,
     claims_never_overlap_with_locked_selects,
     claims_never_overlap_with_conditional_updates,
 );
@@ -52,7 +53,7 @@ async fn a_round_covers_every_enabled_source_once(s: &Store) {
     let mut specs: Vec<_> = all.iter().map(spec).collect();
     specs[2].enabled = false;
     s.repo.sync_sources(&specs).await.unwrap();
-    let round = s.leases.join_round().await.unwrap();
+    let round = s.leases.join_round(t(0)).await.unwrap();
     assert_eq!(round.due, 2, "the disabled source is not due");
     let got = s
         .leases
@@ -90,7 +91,7 @@ async fn a_round_covers_every_enabled_source_once(s: &Store) {
 async fn a_new_round_starts_only_when_the_current_one_is_done(s: &Store) {
     let all = keys(2);
     declare(s, &all).await;
-    let first = s.leases.join_round().await.unwrap();
+    let first = s.leases.join_round(t(0)).await.unwrap();
     let got = s
         .leases
         .claim_sources(&claim(first.number, "a", 0, 60, 1))
@@ -101,7 +102,7 @@ async fn a_new_round_starts_only_when_the_current_one_is_done(s: &Store) {
         .release_source(&got[0].key, Some(first.number), "a")
         .await
         .unwrap();
-    let joined = s.leases.join_round().await.unwrap();
+    let joined = s.leases.join_round(t(0)).await.unwrap();
     assert_eq!(joined.number, first.number, "one source is still due");
     assert_eq!(joined.due, 1);
     let rest = s
@@ -114,13 +115,21 @@ async fn a_new_round_starts_only_when_the_current_one_is_done(s: &Store) {
         .release_source(&rest[0].key, Some(first.number), "b")
         .await
         .unwrap();
-    let next = s.leases.join_round().await.unwrap();
+    let next = s.leases.join_round(t(7)).await.unwrap();
     assert_eq!(next.number, first.number + 1);
     assert_eq!(next.due, 2);
-    let again = s.leases.join_round().await.unwrap();
+    assert!(next.started);
+    assert_eq!(next.started_at, Some(t(7)));
+    let again = s.leases.join_round(t(8)).await.unwrap();
     assert_eq!(
         again.number, next.number,
         "a second worker joins, not a third round"
+    );
+    assert!(!again.started);
+    assert_eq!(
+        again.started_at,
+        Some(t(7)),
+        "when the round began, not when joined"
     );
 }
 
@@ -131,7 +140,7 @@ async fn claims_follow_the_rotation_order(s: &Store) {
     for (k, at) in [(&all[0], 20), (&all[1], 10)] {
         s.repo.apply_batch(&ok_batch(k, t(at))).await.unwrap();
     }
-    let round = s.leases.join_round().await.unwrap();
+    let round = s.leases.join_round(t(0)).await.unwrap();
     let mut order = Vec::new();
     for i in 0..3 {
         let got = s
@@ -147,7 +156,7 @@ async fn claims_follow_the_rotation_order(s: &Store) {
 async fn a_leased_source_waits_for_its_lease_to_expire(s: &Store) {
     let all = keys(2);
     declare(s, &all).await;
-    let round = s.leases.join_round().await.unwrap().number;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
     let a = s
         .leases
         .claim_sources(&claim(round, "a", 0, 10, 5))
@@ -186,7 +195,7 @@ async fn a_leased_source_waits_for_its_lease_to_expire(s: &Store) {
 async fn release_without_done_leaves_the_source_due(s: &Store) {
     let all = keys(1);
     declare(s, &all).await;
-    let round = s.leases.join_round().await.unwrap().number;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
     let a = s
         .leases
         .claim_sources(&claim(round, "a", 0, 60, 5))
@@ -200,13 +209,13 @@ async fn release_without_done_leaves_the_source_due(s: &Store) {
         .await
         .unwrap();
     assert_eq!(slugs(&b), ["board000"], "released unleased and still due");
-    assert_eq!(s.leases.join_round().await.unwrap().number, round);
+    assert_eq!(s.leases.join_round(t(0)).await.unwrap().number, round);
 }
 
 async fn release_after_a_takeover_still_marks_done(s: &Store) {
     let all = keys(1);
     declare(s, &all).await;
-    let round = s.leases.join_round().await.unwrap().number;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
     s.leases
         .claim_sources(&claim(round, "a", 0, 5, 5))
         .await
@@ -237,13 +246,13 @@ async fn release_after_a_takeover_still_marks_done(s: &Store) {
         .await
         .unwrap();
     assert_eq!(s.leases.renew_leases("b", t(100)).await.unwrap(), 0);
-    assert_eq!(s.leases.join_round().await.unwrap().number, round + 1);
+    assert_eq!(s.leases.join_round(t(0)).await.unwrap().number, round + 1);
 }
 
 async fn renewal_extends_only_the_owners_leases(s: &Store) {
     let all = keys(2);
     declare(s, &all).await;
-    let round = s.leases.join_round().await.unwrap().number;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
     s.leases
         .claim_sources(&claim(round, "a", 0, 10, 1))
         .await
@@ -266,12 +275,42 @@ async fn renewal_extends_only_the_owners_leases(s: &Store) {
     );
 }
 
+async fn dropped_leases_are_claimable_at_once(s: &Store) {
+    let all = keys(3);
+    declare(s, &all).await;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
+    s.leases
+        .claim_sources(&claim(round, "dead", 0, 100, 2))
+        .await
+        .unwrap();
+    s.leases
+        .claim_sources(&claim(round, "live", 0, 100, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.leases.lease_holders(t(1)).await.unwrap(),
+        ["dead", "live"]
+    );
+    assert!(
+        s.leases.lease_holders(t(101)).await.unwrap().is_empty(),
+        "expired"
+    );
+    assert_eq!(s.leases.drop_leases("dead").await.unwrap(), 2);
+    assert_eq!(s.leases.lease_holders(t(1)).await.unwrap(), ["live"]);
+    let got = s
+        .leases
+        .claim_sources(&claim(round, "next", 1, 100, 5))
+        .await
+        .unwrap();
+    assert_eq!(slugs(&got), ["board000", "board001"]);
+}
+
 /// Eight workers claim three at a time from 60 sources, all at once: every source is
 /// granted exactly once.
 async fn claims_never_overlap(s: &Store) {
     let all = keys(60);
     declare(s, &all).await;
-    let round = s.leases.join_round().await.unwrap().number;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
     let workers = (0..8).map(|w| {
         let leases: Arc<dyn SourceLeases> = s.leases.clone();
         tokio::spawn(async move {
