@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::memory::{InMemoryRepository, lock};
 use crate::domain::SourceKey;
-use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError};
+use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError, claim_order};
 
 #[derive(Debug, Default)]
 pub(super) struct LeaseState {
@@ -70,7 +70,7 @@ impl SourceLeases for InMemoryRepository {
                 ..s.clone()
             })
             .collect();
-        due.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
+        due.sort_by(|a, b| claim_order(a).cmp(&claim_order(b)));
         due.truncate(claim.limit);
         for s in &due {
             st.leases

@@ -37,6 +37,12 @@ pub struct Claim<'a> {
     pub limit: usize,
 }
 
+/// The order claims hand sources out in: least recently fetched first (never fetched
+/// first), ties by provider name then slug.
+pub fn claim_order(r: &SourceRecord) -> (Option<DateTime<Utc>>, &str, &str) {
+    (r.last_fetched_at, r.key.ats.as_str(), r.key.slug.as_str())
+}
+
 #[async_trait]
 pub trait SourceLeases: Send + Sync {
     /// The round to work in: the current one while an enabled source is not done in it,
@@ -44,8 +50,9 @@ pub trait SourceLeases: Send + Sync {
     async fn join_round(&self, now: DateTime<Utc>) -> Result<Round, StoreError>;
 
     /// Leases up to `limit` enabled sources not done in the round and not leased (or whose
-    /// lease expired before `now`) to `owner` until `until`: least recently fetched first,
-    /// ties by key, as `Repository::enabled_sources`. No source is granted to two workers.
+    /// lease expired before `now`) to `owner` until `until`: least recently fetched first
+    /// (never fetched first), ties by provider name then slug. No source is granted to two
+    /// workers.
     async fn claim_sources(&self, claim: &Claim<'_>) -> Result<Vec<SourceRecord>, StoreError>;
 
     /// The earliest expiry among the round's sources that are not done and are leased to

@@ -18,7 +18,7 @@ use super::models::{SourceRow, db_time, utc};
 use super::schema::{ingest_round, jobs, sources};
 use super::{Database, DbPool, with_conn, write_tx};
 use crate::domain::SourceKey;
-use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError};
+use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError, claim_order};
 
 /// How claims keep two workers from taking the same source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,12 +46,16 @@ macro_rules! claimable {
                     .is_null()
                     .desc(),
                 $crate::adapters::db::schema::sources::last_fetched_at.asc(),
-                $crate::adapters::db::schema::sources::id.asc(),
+                $crate::adapters::db::schema::sources::ats_type.asc(),
+                $crate::adapters::db::schema::sources::company_slug.asc(),
             ))
             .select($crate::adapters::db::schema::sources::id)
     };
 }
 pub(crate) use claimable;
+
+// Releases, renewals and drops run as write transactions: MySQL may abort one of two
+// statements locking the same rows (a deadlock with a claim), and `write_tx!` runs it again.
 
 /// Claims retried when every candidate went to another worker between read and update.
 const CLAIM_ATTEMPTS: u32 = 5;
@@ -150,7 +154,7 @@ impl Database {
                 row.into_record(u64::try_from(open).unwrap_or(0))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        records.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
+        records.sort_by(|a, b| claim_order(a).cmp(&claim_order(b)));
         Ok(records)
     }
 
@@ -334,7 +338,7 @@ impl SourceLeases for Database {
     }
 
     async fn drop_leases(&self, owner: &str) -> Result<u64, StoreError> {
-        let n = with_conn!(self, |c| {
+        let n = write_tx!(self, |c| {
             diesel::update(sources::table.filter(sources::lease_owner.eq(owner)))
                 .set((
                     sources::lease_owner.eq(None::<String>),
@@ -348,7 +352,7 @@ impl SourceLeases for Database {
 
     async fn renew_leases(&self, owner: &str, until: DateTime<Utc>) -> Result<u64, StoreError> {
         let until = db_time(until);
-        let n = with_conn!(self, |c| {
+        let n = write_tx!(self, |c| {
             diesel::update(sources::table.filter(sources::lease_owner.eq(owner)))
                 .set(sources::lease_until.eq(until))
                 .execute(c)
@@ -365,7 +369,7 @@ impl SourceLeases for Database {
     ) -> Result<(), StoreError> {
         let (ats, slug) = (source.ats.as_str(), source.slug.as_str());
         let round = done_in.map(round_i64);
-        with_conn!(self, |c| {
+        write_tx!(self, |c| {
             let mine = sources::table
                 .filter(sources::ats_type.eq(ats))
                 .filter(sources::company_slug.eq(slug))

@@ -34,6 +34,8 @@ pub(super) struct Claims {
     /// Went on into the next round: stop at the first source attempted in this run.
     continued: bool,
     attempted: HashSet<SourceKey>,
+    /// Sources handed to the run so far.
+    handed_over: usize,
     finished: bool,
     waiting_logged: bool,
 }
@@ -73,6 +75,7 @@ impl Claims {
             may_continue,
             continued: false,
             attempted: HashSet::new(),
+            handed_over: 0,
             finished: false,
             waiting_logged: false,
         }
@@ -84,6 +87,7 @@ impl Claims {
         loop {
             if let Some(record) = self.queue.pop_front() {
                 self.attempted.insert(record.key.clone());
+                self.handed_over += 1;
                 return Some((record, self.round));
             }
             if self.finished || self.shared.writes_left.load(Ordering::SeqCst) == 0 {
@@ -156,6 +160,14 @@ impl Claims {
             return Ok(false);
         }
         self.continued = true;
+        // The round ends when this worker's last sources are written: wait for them.
+        loop {
+            let released = self.shared.released_notify.notified();
+            if self.shared.released.load(Ordering::SeqCst) >= self.handed_over {
+                break;
+            }
+            released.await;
+        }
         let next = self
             .shared
             .deps
@@ -208,6 +220,23 @@ impl Shared {
         let round = done.then_some(round);
         if let Err(err) = self.deps.leases.release_source(key, round, owner).await {
             tracing::warn!(event = "lease_release_failed", source = %key, error = %err);
+        }
+    }
+}
+
+impl Shared {
+    /// Ends whatever leases this worker still holds as it stops (a release that failed):
+    /// other workers take those sources at once instead of waiting for the lease to expire.
+    pub(super) async fn drop_leftover_leases(&self) {
+        let owner = self.policy.worker_id.as_str();
+        match self.deps.leases.drop_leases(owner).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                event = "leases_dropped",
+                sources = n,
+                reason = "not_released"
+            ),
+            Err(err) => tracing::warn!(event = "lease_drop_failed", error = %err),
         }
     }
 }

@@ -97,6 +97,9 @@ struct Shared {
     progress: Option<Arc<dyn Progress>>,
     /// Why claiming stopped early, if the store failed (`claims.rs`).
     claim_error: std::sync::Mutex<Option<StoreError>>,
+    /// Sources released so far, and a wake-up for the claimer waiting on them.
+    released: AtomicUsize,
+    released_notify: tokio::sync::Notify,
 }
 
 impl Ingest {
@@ -113,6 +116,8 @@ impl Ingest {
                 provider_gates,
                 progress: None,
                 claim_error: std::sync::Mutex::new(None),
+                released: AtomicUsize::new(0),
+                released_notify: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -184,6 +189,7 @@ impl Shared {
                 Ok(Ok(fetched)) => fetched,
                 Ok(Err(err)) | Err(err) => {
                     renewal.abort();
+                    self.drop_leftover_leases().await;
                     return Err(err);
                 }
             };
@@ -198,6 +204,9 @@ impl Shared {
             // A source skipped for the write budget stays due for another worker.
             let done = source.status != SourceStatus::Skipped;
             self.release(&key, claimed_in, done).await;
+            self.released
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.released_notify.notify_waiters();
             match source.status {
                 SourceStatus::Ok => report.sources_ok += 1,
                 SourceStatus::Failed => report.sources_failed += 1,
@@ -211,6 +220,7 @@ impl Shared {
             report.sources.push(source);
         }
         renewal.abort();
+        self.drop_leftover_leases().await;
         if let Some(err) = claims::lock(&self.claim_error).take() {
             return Err(err.into());
         }
