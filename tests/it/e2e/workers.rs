@@ -61,7 +61,9 @@ fn assert_succeeded(out: &std::process::Output) {
 #[tokio::test(flavor = "multi_thread")]
 async fn four_workers_on_mysql_fetch_every_board_once_and_keep_the_caps() {
     let mut world = World::new(Backend::Mysql).await;
-    let tokens = boards(&world, 400, Duration::from_millis(2)).await;
+    // Slow enough that the round outlasts the workers' start-up on a loaded machine (a
+    // worker starting after the round is done would rightly start the next one).
+    let tokens = boards(&world, 400, Duration::from_millis(15)).await;
     // 800 postings on offer: the new-job cap binds.
     world.set("MAX_NEW_JOBS_PER_DAY", "700");
     world.set("INGEST_CONCURRENCY", "4");

@@ -166,14 +166,19 @@ impl World {
                     .expect("binary starts")
             })
             .collect();
-        tokio::task::spawn_blocking(move || {
-            children
-                .into_iter()
-                .map(|c| c.wait_with_output().expect("binary runs"))
-                .collect()
-        })
-        .await
-        .expect("join")
+        // Each child's pipes are drained on a thread of its own: a child whose output is not
+        // read blocks once the pipe is full, and may hold up the others (leases).
+        let waits: Vec<_> = children
+            .into_iter()
+            .map(|c| {
+                tokio::task::spawn_blocking(move || c.wait_with_output().expect("binary runs"))
+            })
+            .collect();
+        let mut outputs = Vec::new();
+        for wait in waits {
+            outputs.push(wait.await.expect("join"));
+        }
+        outputs
     }
 
     /// Forgets every route served so far.
