@@ -26,7 +26,7 @@ use jobs_bot::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, Retr
 use jobs_bot::app::profiles;
 use jobs_bot::app::score::{self, ScoreDeps};
 use jobs_bot::domain::Cap;
-use jobs_bot::ports::{Region, Repository, SourceSpec};
+use jobs_bot::ports::Repository;
 use serde_json::json;
 
 use backend::Backend;
@@ -145,14 +145,7 @@ async fn bench_backend(
     let name = backend.name();
     let target = backend.fresh("pipeline").await;
     let db = Arc::new(Database::connect(&target).await.expect("database"));
-    let specs: Vec<SourceSpec> = (0..boards.boards)
-        .map(|b| SourceSpec {
-            key: Boards::key(b),
-            name: None,
-            region: Region::Global,
-            enabled: true,
-        })
-        .collect();
+    let specs = Boards::specs(boards.boards);
     db.sync_sources(&specs).await.expect("sources");
     let t0 = Utc
         .with_ymd_and_hms(2026, 12, 1, 6, 0, 0)

@@ -77,6 +77,18 @@ impl Boards {
         }
     }
 
+    /// The first `n` boards as declared sources.
+    pub fn specs(n: usize) -> Vec<jobs_bot::ports::SourceSpec> {
+        (0..n)
+            .map(|b| jobs_bot::ports::SourceSpec {
+                key: Self::key(b),
+                name: None,
+                region: jobs_bot::ports::Region::Global,
+                enabled: true,
+            })
+            .collect()
+    }
+
     pub fn key(board: usize) -> SourceKey {
         let slug = CompanySlug::parse(&Self::slug(board)).expect("generated slugs are valid");
         SourceKey::new(Self::kind(board), slug)

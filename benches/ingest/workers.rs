@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use jobs_bot::adapters::ats::build_sources;
 use jobs_bot::adapters::db::Database;
 use jobs_bot::app::ingest::{Ingest, IngestDeps, IngestPolicy};
-use jobs_bot::ports::{Region, Repository, SourceSpec};
+use jobs_bot::ports::Repository;
 
 use crate::backend::Backend;
 use crate::fake_ats::FakeAts;
@@ -44,14 +44,7 @@ pub async fn scale_out(
         for workers in [1, 2, 4] {
             let target = backend.fresh(&format!("workers{workers}")).await;
             let db = Arc::new(Database::connect(&target).await.expect("database"));
-            let specs: Vec<SourceSpec> = (0..boards)
-                .map(|b| SourceSpec {
-                    key: Boards::key(b),
-                    name: None,
-                    region: Region::Global,
-                    enabled: true,
-                })
-                .collect();
+            let specs = Boards::specs(boards);
             db.sync_sources(&specs).await.expect("sources");
             server.take_requests();
             let started = Instant::now();

@@ -5,17 +5,15 @@
 //! other writer). Servers without SKIP LOCKED (older MySQL, TiDB) claim with a conditional
 //! `UPDATE … WHERE` the row is still unleased, and read back what they got.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::dialect::Dialect;
 use super::models::{SourceRow, db_time, utc};
-use super::schema::{ingest_round, jobs, sources};
+use super::schema::{ingest_round, sources};
 use super::{Database, DbPool, with_conn, write_tx};
 use crate::domain::SourceKey;
 use crate::ports::{Claim, Round, SourceLeases, SourceRecord, StoreError, claim_order};
@@ -64,14 +62,24 @@ fn round_i64(round: u64) -> i64 {
     i64::try_from(round).unwrap_or(i64::MAX)
 }
 
+/// A claim as column values: round, now, lease expiry, row limit.
+fn claim_columns(claim: &Claim<'_>) -> (i64, NaiveDateTime, NaiveDateTime, i64) {
+    (
+        round_i64(claim.round),
+        db_time(claim.now),
+        db_time(claim.until),
+        i64::try_from(claim.limit).unwrap_or(i64::MAX),
+    )
+}
+
 impl Database {
     /// The current round's number and start.
-    async fn current_round(&self) -> Result<(i64, Option<chrono::NaiveDateTime>), StoreError> {
+    async fn current_round(&self) -> Result<(i64, Option<NaiveDateTime>), StoreError> {
         with_conn!(self, |c| {
             ingest_round::table
                 .find(1)
                 .select((ingest_round::round, ingest_round::started_at))
-                .first::<(i64, Option<chrono::NaiveDateTime>)>(c)
+                .first::<(i64, Option<NaiveDateTime>)>(c)
                 .await?
         })
     }
@@ -126,45 +134,18 @@ impl Database {
         Ok(rows.into_iter().next().map(|r| r.v).unwrap_or_default())
     }
 
-    /// Claimed rows as records, with their open-job counts (one grouped query over the
-    /// claimed sources only).
+    /// Claimed rows as records, with their open-job counts, in claim order.
     async fn claimed_records(&self, rows: Vec<SourceRow>) -> Result<Vec<SourceRecord>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let slugs: Vec<String> = rows.iter().map(|r| r.company_slug.clone()).collect();
-        let counts = with_conn!(self, |c| {
-            jobs::table
-                .filter(jobs::closed_at.is_null())
-                .filter(jobs::company_slug.eq_any(&slugs))
-                .group_by((jobs::ats_type, jobs::company_slug))
-                .select((jobs::ats_type, jobs::company_slug, count_star()))
-                .load::<(String, String, i64)>(c)
-                .await?
-        })?;
-        let counts: HashMap<(String, String), i64> =
-            counts.into_iter().map(|(a, s, n)| ((a, s), n)).collect();
-        let mut records = rows
-            .into_iter()
-            .map(|row| {
-                let open = counts
-                    .get(&(row.ats_type.clone(), row.company_slug.clone()))
-                    .copied()
-                    .unwrap_or(0);
-                row.into_record(u64::try_from(open).unwrap_or(0))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = self.with_open_jobs(rows, true).await?;
         records.sort_by(|a, b| claim_order(a).cmp(&claim_order(b)));
         Ok(records)
     }
 
     async fn claim_locked(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
-        let (round, now, until) = (
-            round_i64(claim.round),
-            db_time(claim.now),
-            db_time(claim.until),
-        );
-        let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+        let (round, now, until, limit) = claim_columns(claim);
         write_tx!(self, |c| {
             let ids = c.lock_claimable(round, now, limit).await?;
             if ids.is_empty() {
@@ -187,12 +168,7 @@ impl Database {
     }
 
     async fn claim_conditional(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
-        let (round, now, until) = (
-            round_i64(claim.round),
-            db_time(claim.now),
-            db_time(claim.until),
-        );
-        let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+        let (round, now, until, limit) = claim_columns(claim);
         for _ in 0..CLAIM_ATTEMPTS {
             let ids: Vec<i64> = with_conn!(self, |c| {
                 claimable!(round, now).limit(limit).load::<i64>(c).await?
@@ -317,7 +293,7 @@ impl SourceLeases for Database {
                 .filter(sources::lease_owner.ne(owner))
                 .filter(sources::lease_until.ge(now))
                 .select(min(sources::lease_until))
-                .first::<Option<chrono::NaiveDateTime>>(c)
+                .first::<Option<NaiveDateTime>>(c)
                 .await?
         })?;
         Ok(earliest.map(utc))
@@ -342,7 +318,7 @@ impl SourceLeases for Database {
             diesel::update(sources::table.filter(sources::lease_owner.eq(owner)))
                 .set((
                     sources::lease_owner.eq(None::<String>),
-                    sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                    sources::lease_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(c)
                 .await?
@@ -381,7 +357,7 @@ impl SourceLeases for Database {
                         .set((
                             sources::done_round.eq(round),
                             sources::lease_owner.eq(None::<String>),
-                            sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                            sources::lease_until.eq(None::<NaiveDateTime>),
                         ))
                         .execute(c)
                         .await?
@@ -390,7 +366,7 @@ impl SourceLeases for Database {
                     diesel::update(mine)
                         .set((
                             sources::lease_owner.eq(None::<String>),
-                            sources::lease_until.eq(None::<chrono::NaiveDateTime>),
+                            sources::lease_until.eq(None::<NaiveDateTime>),
                         ))
                         .execute(c)
                         .await?

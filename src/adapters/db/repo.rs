@@ -108,7 +108,7 @@ impl Repository for Database {
                 .load::<SourceRow>(c)
                 .await?
         })?;
-        let mut records = self.with_open_jobs(rows).await?;
+        let mut records = self.with_open_jobs(rows, false).await?;
         // By the domain's key order: providers do not sort by name.
         records.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(records)
@@ -128,7 +128,7 @@ impl Repository for Database {
                 .load::<SourceRow>(c)
                 .await?
         })?;
-        let mut records = self.with_open_jobs(rows).await?;
+        let mut records = self.with_open_jobs(rows, false).await?;
         // The database already orders by fetch time; ties between providers follow the
         // domain's key order (which is not alphabetical), as the port specifies.
         records.sort_by(|a, b| (a.last_fetched_at, &a.key).cmp(&(b.last_fetched_at, &b.key)));
@@ -397,15 +397,25 @@ impl Repository for Database {
 }
 
 impl Database {
-    /// Source records with their open-job counts, taken in one grouped query.
-    async fn with_open_jobs(&self, rows: Vec<SourceRow>) -> Result<Vec<SourceRecord>, StoreError> {
+    /// Source records with their open-job counts, taken in one grouped query. `only_these`
+    /// counts the jobs of the rows' own slugs (a few claimed sources), not the whole table.
+    pub(super) async fn with_open_jobs(
+        &self,
+        rows: Vec<SourceRow>,
+        only_these: bool,
+    ) -> Result<Vec<SourceRecord>, StoreError> {
+        let slugs: Option<Vec<String>> =
+            only_these.then(|| rows.iter().map(|r| r.company_slug.clone()).collect());
         let counts = with_conn!(self, |c| {
-            jobs::table
+            let mut open = jobs::table
                 .filter(jobs::closed_at.is_null())
                 .group_by((jobs::ats_type, jobs::company_slug))
                 .select((jobs::ats_type, jobs::company_slug, count_star()))
-                .load::<(String, String, i64)>(c)
-                .await?
+                .into_boxed();
+            if let Some(slugs) = &slugs {
+                open = open.filter(jobs::company_slug.eq_any(slugs));
+            }
+            open.load::<(String, String, i64)>(c).await?
         })?;
         let counts: HashMap<(String, String), i64> =
             counts.into_iter().map(|(a, s, n)| ((a, s), n)).collect();

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use super::{AppError, load_sources};
+use crate::adapters::local_host::local_worker_id;
 use crate::adapters::memory::{InMemoryCounters, InMemoryRepository};
 use crate::app::cli::IngestArgs;
 use crate::app::config::{LogFormat, Settings};
-use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport, local_worker_id};
+use crate::app::ingest::{Ingest, IngestDeps, IngestPolicy, IngestReport};
 use crate::app::progress::TerminalProgress;
 use crate::app::wiring;
 use crate::domain::AtsKind;

@@ -1,7 +1,6 @@
 //! The sources a worker works on: claimed from the shared round in small leased batches.
 
 use std::collections::{HashSet, VecDeque};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -12,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::Shared;
+use crate::adapters::local_host;
 use crate::domain::SourceKey;
 use crate::ports::{Claim, SourceRecord, StoreError};
 
@@ -246,36 +246,12 @@ pub(super) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn hostname() -> String {
-    let uname = rustix::system::uname();
-    let host = uname.nodename().to_string_lossy().into_owned();
-    if host.is_empty() {
-        "localhost".into()
-    } else {
-        host
-    }
-}
-
-/// `hostname:pid`, the default `--worker-id`: unique among live workers, says where a lease
-/// came from, and lets a run on the same host free the leases of a dead one.
-pub fn local_worker_id() -> String {
-    format!("{}:{}", hostname(), std::process::id())
-}
-
-/// The pid of a default worker id of this host whose process no longer exists.
-fn dead_local_pid(owner: &str, host: &str) -> Option<u32> {
-    let pid: u32 = owner.strip_prefix(host)?.strip_prefix(':')?.parse().ok()?;
-    let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
-    (!alive).then_some(pid)
-}
-
 /// Ends the leases of workers of this host that died (killed, crashed): a run started right
 /// after a crash takes their sources at once instead of waiting `WORKER_LEASE_S`.
 pub(super) async fn free_leases_of_dead_local_workers(shared: &Shared) -> Result<(), StoreError> {
     let leases = &shared.deps.leases;
-    let host = hostname();
     for owner in leases.lease_holders(Utc::now()).await? {
-        if let Some(pid) = dead_local_pid(&owner, &host) {
+        if let Some(pid) = local_host::dead_local_worker(&owner) {
             let freed = leases.drop_leases(&owner).await?;
             tracing::info!(
                 event = "leases_freed",
@@ -287,30 +263,4 @@ pub(super) async fn free_leases_of_dead_local_workers(shared: &Shared) -> Result
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_this_hosts_dead_default_workers_are_dead() {
-        let me = std::process::id();
-        assert_eq!(
-            dead_local_pid(&format!("box:{me}"), "box"),
-            None,
-            "this process"
-        );
-        assert_eq!(dead_local_pid("box:1", "box"), None, "pid 1 lives");
-        // Pids are below 2^22 on Linux.
-        assert_eq!(dead_local_pid("box:4294967295", "box"), Some(u32::MAX));
-        assert_eq!(
-            dead_local_pid("other:4294967295", "box"),
-            None,
-            "another host"
-        );
-        assert_eq!(dead_local_pid("boxer:4294967295", "box"), None);
-        assert_eq!(dead_local_pid("victim", "box"), None, "a chosen id");
-        assert!(local_worker_id().ends_with(&format!(":{me}")));
-    }
 }

@@ -20,7 +20,6 @@ use super::progress::Progress;
 use crate::domain::{AtsKind, Cap};
 use crate::ports::{Clock, CounterStore, JobSource, Repository, SourceLeases, StoreError};
 
-pub use claims::local_worker_id;
 pub use report::{Counts, IngestReport, JobLine, SourceReport, SourceStatus};
 
 /// Workers whose start is this close to their round's are taken to have started together.

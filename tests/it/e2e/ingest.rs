@@ -1,6 +1,8 @@
 //! End-to-end: the built binary against a fake ATS server and a real database.
 
-use crate::helpers::e2e::{Backend, World, as_refs, greenhouse_board, numbered};
+use crate::helpers::e2e::{
+    Backend, World, as_refs, assert_all_succeeded, greenhouse_board, numbered,
+};
 use crate::helpers::snapshot::snapshot;
 use serde_json::Value;
 use std::time::Duration;
@@ -217,18 +219,6 @@ async fn broken_boards_are_recorded_while_healthy_ones_succeed() {
     assert!(line("broken").contains("malformed"), "{table}");
     assert!(!line("flaky").contains("server_error"), "{table}");
     assert!(!line("good").contains("not_found"), "{table}");
-}
-
-fn assert_all_succeeded(outputs: &[std::process::Output]) {
-    for out in outputs {
-        assert!(
-            out.status.success(),
-            "{:?}\n{}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,7 +9,9 @@ use serde_json::Value;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-use crate::helpers::e2e::{Backend, World, done_line, events, greenhouse_board};
+use crate::helpers::e2e::{
+    Backend, World, assert_all_succeeded, done_line, events, greenhouse_board,
+};
 
 fn count(v: &Value, field: &str) -> u64 {
     v[field]
@@ -48,16 +50,6 @@ async fn requests_per_board(world: &World) -> HashMap<String, usize> {
     seen
 }
 
-fn assert_succeeded(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "{:?}\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn four_workers_on_mysql_fetch_every_board_once_and_keep_the_caps() {
     let mut world = World::new(Backend::Mysql).await;
@@ -69,7 +61,7 @@ async fn four_workers_on_mysql_fetch_every_board_once_and_keep_the_caps() {
     world.set("INGEST_CONCURRENCY", "4");
     assert!(world.run(&["migrate"]).await.status.success());
     let outputs = world.run_at_once(4, &["ingest"]).await;
-    outputs.iter().for_each(assert_succeeded);
+    assert_all_succeeded(&outputs);
 
     let seen = requests_per_board(&world).await;
     assert_eq!(seen.len(), tokens.len(), "every board fetched");
@@ -140,7 +132,7 @@ async fn a_killed_workers_boards_are_finished_by_the_others_after_its_lease_expi
     let killed_at = Instant::now();
 
     let outputs = world.run_at_once(3, &["ingest"]).await;
-    outputs.iter().for_each(assert_succeeded);
+    assert_all_succeeded(&outputs);
     let done: Vec<Value> = outputs.iter().map(|o| done_line(&o.stdout)).collect();
     let sources_ok: u64 = done.iter().map(|d| count(d, "sources_ok")).sum();
     assert_eq!(

@@ -204,6 +204,19 @@ impl World {
     }
 }
 
+/// Every run exited 0; otherwise fails showing the run's output.
+pub fn assert_all_succeeded(outputs: &[Output]) {
+    for out in outputs {
+        assert!(
+            out.status.success(),
+            "{:?}\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// The `ingest_done` event among JSON log lines.
 pub fn done_line(stdout: &[u8]) -> Value {
     events(stdout)
