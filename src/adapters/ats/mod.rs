@@ -15,6 +15,7 @@ use crate::ports::{JobSource, PageCursor, Region, SourceError, SourceRef};
 
 pub mod ashby;
 pub mod greenhouse;
+mod html_text;
 pub mod http;
 pub mod lever;
 pub mod payload;

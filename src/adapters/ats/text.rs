@@ -4,24 +4,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Wide enough that html2text never wraps a sentence in the middle.
-const RENDER_WIDTH: usize = 10_000;
-
 /// Converts an HTML fragment to plain text: no markup, entities decoded, tidy whitespace.
 pub fn html_to_text(html: &str) -> String {
     if html.trim().is_empty() {
         return String::new();
     }
-    // The trivial decorator adds no markup of its own: no `#` headings, `*` bullets or `[links]`.
-    let rendered = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
-        .raw_mode(true)
-        .allow_width_overflow()
-        .string_from_read(html.as_bytes(), RENDER_WIDTH);
-    match rendered {
-        Ok(text) => tidy(&text),
-        // html2text only fails on pathological layout; dropping tags crudely beats losing the text.
-        Err(_) => tidy(&html_escape::decode_html_entities(&strip_tags(html))),
-    }
+    tidy(&super::html_text::render(html))
 }
 
 /// Greenhouse `content`: HTML that was entity-escaped once more, so decode once, then render.
@@ -32,23 +20,6 @@ pub fn escaped_html_to_text(escaped: &str) -> String {
 /// Plain text from a provider, tidied the same way as converted HTML.
 pub fn plain(text: &str) -> String {
     tidy(text)
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Non-breaking spaces become spaces, runs of spaces inside a line shrink to one, trailing
