@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod logging;
 pub mod output;
 pub mod output_fit;
+mod parallel;
 pub mod profiles;
 pub mod progress;
 pub mod reparse;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
@@ -385,6 +385,8 @@ impl ScoreDeps {
     ) -> Result<u64, ScoreError> {
         let mut after: Option<JobUid> = None;
         let mut analysed = 0u64;
+        // The previous page's analyses are written while this page is analysed.
+        let mut unsaved: Vec<JobEnrichment> = Vec::new();
         loop {
             let page = self
                 .fits
@@ -394,42 +396,64 @@ impl ScoreDeps {
             after = Some(last.uid.clone());
             let enricher = DeterministicEnricher::new(vocab.clone(), self.sources.clone());
             let now = self.clock.now();
-            let rows = tokio::task::spawn_blocking(move || {
-                page.iter()
-                    .map(|job| {
-                        let (analysis, salary) = enricher.analyse(job);
-                        JobEnrichment {
-                            uid: job.uid.clone(),
-                            content_hash: job.content_hash.clone(),
-                            analyzer_version: analyzer,
-                            analysis,
-                            salary,
-                            enriched_at: now,
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .map_err(|e| ScoreError::Task(e.to_string()))?;
+            let analysis = tokio::task::spawn_blocking(move || {
+                super::parallel::map(&page, |job| {
+                    let (analysis, salary) = enricher.analyse(job);
+                    JobEnrichment {
+                        uid: job.uid.clone(),
+                        content_hash: job.content_hash.clone(),
+                        analyzer_version: analyzer,
+                        analysis,
+                        salary,
+                        enriched_at: now,
+                    }
+                })
+            });
+            let saved = self.fits.save_enrichments(&unsaved).await;
+            let rows = analysis
+                .await
+                .map_err(|e| ScoreError::Task(e.to_string()))?;
+            saved?;
             analysed += rows.len() as u64;
-            self.fits.save_enrichments(&rows).await?;
+            unsaved = rows;
         }
+        self.fits.save_enrichments(&unsaved).await?;
         Ok(analysed)
     }
 
-    /// How many open, analysed jobs mention each skill: the rarity weights.
-    async fn skill_weights(&self) -> Result<SkillWeights, ScoreError> {
-        let mut df: HashMap<crate::domain::fit::Skill, u64> = HashMap::new();
+    /// One read of every job: how many open, analysed jobs mention each skill (the rarity
+    /// weights), how many pairs are unchanged, and where the pages with due pairs start, so
+    /// that scoring reads only those again (none, when nothing changed).
+    async fn survey(
+        &self,
+        profiles: &[Prepared],
+        now: DateTime<Utc>,
+        all: bool,
+        report: &mut ScoreReport,
+    ) -> Result<Survey, ScoreError> {
+        let mut df: HashMap<Skill, u64> = HashMap::new();
         let mut documents = 0u64;
+        let mut due_pages = Vec::new();
         let mut after: Option<JobUid> = None;
         loop {
             let page = self.fits.scoring_rows(after.as_ref(), PAGE).await?;
             let Some(last) = page.last() else { break };
-            after = Some(last.uid.clone());
-            for row in page.iter().filter(|r| !r.closed) {
-                let Some(e) = &row.enrichment else { continue };
+            let views = job_views(&page);
+            let due = due_pairs(&page, &views, profiles, now, all);
+            for (p, profile) in profiles.iter().enumerate() {
+                let analysed = views.iter().flatten().count() as u64;
+                let scored = due.iter().filter(|(_, q, _)| *q == p).count() as u64;
+                report.profiles[profile.index].unchanged += analysed - scored;
+                report.unchanged += analysed - scored;
+            }
+            if !due.is_empty() {
+                due_pages.push(after.clone());
+            }
+            for (row, view) in page.iter().zip(&views) {
+                let Some(view) = view.as_ref().filter(|_| !row.closed) else {
+                    continue;
+                };
                 documents += 1;
-                let view = job_view(row, e);
                 let a = &view.analysis;
                 let mentioned: std::collections::BTreeSet<_> = a
                     .required
@@ -441,12 +465,70 @@ impl ScoreDeps {
                     *df.entry(skill.clone()).or_insert(0) += 1;
                 }
             }
+            after = Some(last.uid.clone());
         }
-        Ok(SkillWeights::from_frequencies(
-            documents,
-            df.iter().map(|(s, n)| (s, *n)),
-        ))
+        Ok(Survey {
+            weights: SkillWeights::from_frequencies(documents, df.iter().map(|(s, n)| (s, *n))),
+            due_pages,
+        })
     }
+}
+
+/// What the survey of every job found.
+struct Survey {
+    weights: SkillWeights,
+    /// The cursor each page with due pairs starts after.
+    due_pages: Vec<Option<JobUid>>,
+}
+
+fn job_views(page: &[ScoringRow]) -> Vec<Option<JobView<'_>>> {
+    page.iter()
+        .map(|row| row.enrichment.as_ref().map(|e| job_view(row, e)))
+        .collect()
+}
+
+/// (row, profile, input hash) of the pairs whose stored fit is missing or stale (every
+/// analysed pair with `all`).
+fn due_pairs(
+    page: &[ScoringRow],
+    views: &[Option<JobView<'_>>],
+    profiles: &[Prepared],
+    now: DateTime<Utc>,
+    all: bool,
+) -> Vec<(usize, usize, String)> {
+    let scorer_part = SCORER_VERSION.to_string();
+    let mut due = Vec::new();
+    for (r, row) in page.iter().enumerate() {
+        let (Some(e), Some(view)) = (&row.enrichment, &views[r]) else {
+            continue;
+        };
+        let stale = if is_stale(row.posted_at, row.first_seen_at, now) {
+            "stale"
+        } else {
+            "fresh"
+        };
+        let closed = if row.closed { "closed" } else { "open" };
+        let analyzer_part = e.analyzer_version.to_string();
+        for (p, profile) in profiles.iter().enumerate() {
+            let mut parts = vec![
+                profile.hash.as_str(),
+                row.content_hash.as_str(),
+                &analyzer_part,
+                closed,
+                stale,
+                &scorer_part,
+            ];
+            // Only with an LLM answer, so that without one every hash stays as it was.
+            if let Some((_, identity)) = &view.llm {
+                parts.push(identity);
+            }
+            let input = sha1_hex(&parts);
+            if all || profile.stored_hashes.get(&row.uid) != Some(&input) {
+                due.push((r, p, input));
+            }
+        }
+    }
+    due
 }
 
 /// Runs scoring for `dirs`: every stale pair, or every pair with `all`.
@@ -461,57 +543,17 @@ pub async fn run(
     let (vocab, analyzer) = vocabulary(dirs)?;
     let vocab = Arc::new(vocab);
     let mut report = ScoreReport::default();
-    let mut profiles = deps
+    let profiles = deps
         .prepare(dirs, &vocab, analyzer, &mut report.profiles)
         .await?;
     report.analyzed_jobs = deps.analyse_jobs(&vocab, analyzer).await?;
-    let weights = deps.skill_weights().await?;
     let now = deps.clock.now();
-    let mut after: Option<JobUid> = None;
-    loop {
-        let page = deps.fits.scoring_rows(after.as_ref(), PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.uid.clone());
-        // (row, profile, input hash) of the pairs to compute.
-        let mut due: Vec<(usize, usize, String)> = Vec::new();
-        let views: Vec<Option<JobView<'_>>> = page
-            .iter()
-            .map(|row| row.enrichment.as_ref().map(|e| job_view(row, e)))
-            .collect();
-        for (r, row) in page.iter().enumerate() {
-            let (Some(e), Some(view)) = (&row.enrichment, &views[r]) else {
-                continue;
-            };
-            let stale = if is_stale(row.posted_at, row.first_seen_at, now) {
-                "stale"
-            } else {
-                "fresh"
-            };
-            let closed = if row.closed { "closed" } else { "open" };
-            let (analyzer_part, scorer_part) =
-                (e.analyzer_version.to_string(), SCORER_VERSION.to_string());
-            for (p, profile) in profiles.iter_mut().enumerate() {
-                let mut parts = vec![
-                    profile.hash.as_str(),
-                    row.content_hash.as_str(),
-                    &analyzer_part,
-                    closed,
-                    stale,
-                    &scorer_part,
-                ];
-                // Only with an LLM answer, so that without one every hash stays as it was.
-                if let Some((_, identity)) = &view.llm {
-                    parts.push(identity);
-                }
-                let input = sha1_hex(&parts);
-                if !all && profile.stored_hashes.get(&row.uid) == Some(&input) {
-                    report.profiles[profile.index].unchanged += 1;
-                    report.unchanged += 1;
-                } else {
-                    due.push((r, p, input));
-                }
-            }
-        }
+    let survey = deps.survey(&profiles, now, all, &mut report).await?;
+    let weights = survey.weights;
+    for start in survey.due_pages {
+        let page = deps.fits.scoring_rows(start.as_ref(), PAGE).await?;
+        let views = job_views(&page);
+        let due = due_pairs(&page, &views, &profiles, now, all);
         if due.is_empty() {
             continue;
         }
@@ -526,29 +568,33 @@ pub async fn run(
         } else {
             deps.fits.descriptions(&need_text).await?
         };
-        let mut fits = Vec::with_capacity(due.len());
-        let mut lowered: HashMap<usize, String> = HashMap::new();
-        for (r, p, input) in due {
+        // Each row's lowered text once, then every due pair; both spread over the cores.
+        let mut rows_due: Vec<usize> = due.iter().map(|(r, _, _)| *r).collect();
+        rows_due.dedup();
+        let lowered: HashMap<usize, String> = super::parallel::map(&rows_due, |&r| {
             let row = &page[r];
-            let Some(view) = &views[r] else { continue };
-            let text = lowered.entry(r).or_insert_with(|| {
-                let body = texts.get(&row.uid).map_or("", String::as_str);
-                format!("{}\n{}", row.title, body).to_lowercase()
-            });
+            let body = texts.get(&row.uid).map_or("", String::as_str);
+            (r, format!("{}\n{}", row.title, body).to_lowercase())
+        })
+        .into_iter()
+        .collect();
+        let scored = super::parallel::map(&due, |(r, p, input)| {
+            let row = &page[*r];
+            let view = views[*r].as_ref()?;
             let facts = JobFacts {
                 title: &row.title,
                 company: row.company.as_deref(),
                 company_slug: row.source.slug.as_str(),
                 location: row.location.as_deref(),
                 workplace: row.workplace,
-                text_lower: text,
+                text_lower: lowered.get(r).map_or("", String::as_str),
                 closed: row.closed,
                 posted_at: row.posted_at,
                 first_seen_at: row.first_seen_at,
                 analysis: &view.analysis,
                 salary: view.salary,
             };
-            let profile = &profiles[p];
+            let profile = &profiles[*p];
             let mut fit = score(&profile.model, &facts, &weights, now);
             if let Some((model, _)) = &view.llm {
                 let r = &mut fit.reasons;
@@ -557,16 +603,21 @@ pub async fn run(
                     .collect();
                 r.llm_model = Some((*model).to_string());
             }
-            fits.push(FitRecord {
+            let record = FitRecord {
                 uid: row.uid.clone(),
                 profile: profile.key.clone(),
                 fit,
                 scorer_version: SCORER_VERSION,
-                input_hash: input,
+                input_hash: input.clone(),
                 computed_at: now,
                 link: SinkLink::default(),
-            });
-            report.profiles[profile.index].scored += 1;
+            };
+            Some((*p, record))
+        });
+        let mut fits = Vec::with_capacity(scored.len());
+        for (p, record) in scored.into_iter().flatten() {
+            report.profiles[profiles[p].index].scored += 1;
+            fits.push(record);
         }
         report.scored += fits.len() as u64;
         deps.fits.save_fits(&fits).await?;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::payload::{self, clean, id_string, parse_time};
-use super::text::{div_blocks, escaped_html_to_text, find_salary, html_to_text};
+use super::text::{div_blocks, find_salary, html_to_text, unescape_html};
 use super::{
     AtsConfig, BaseUrlSetting, HttpClient, NumberSetting, ProviderInfo, check_kind, endpoint,
     numeric_cursor,
@@ -137,13 +137,9 @@ fn to_posting(raw: &str, path: &str) -> Result<Posting, SourceError> {
     let html = job
         .content
         .as_deref()
-        .map(|c| html_escape::decode_html_entities(c).into_owned())
+        .map(unescape_html)
         .unwrap_or_default();
-    let description = job
-        .content
-        .as_deref()
-        .map(escaped_html_to_text)
-        .unwrap_or_default();
+    let description = html_to_text(&html);
     let location = clean(job.location.as_ref().and_then(|l| l.name.as_deref()));
     Ok(Posting {
         ats_job_id: job.id,

@@ -27,6 +27,44 @@ pub fn render(html: &str) -> String {
     tokenizer.sink.0.into_inner().out
 }
 
+/// Decodes the character references of `text`, which must hold no markup (Greenhouse's
+/// escaped HTML); `None` when it holds a tag or comment after all, for a decoder that keeps
+/// them.
+pub fn decode_references(text: &str) -> Option<String> {
+    let tokenizer = Tokenizer::new(
+        Decoder(RefCell::new(Some(String::with_capacity(text.len())))),
+        TokenizerOpts::default(),
+    );
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(text));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.into_inner()
+}
+
+/// Collects character data; any markup turns the result into `None`.
+struct Decoder(RefCell<Option<String>>);
+
+impl TokenSink for Decoder {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut decoded = self.0.borrow_mut();
+        match token {
+            Token::CharacterTokens(text) => {
+                if let Some(out) = decoded.as_mut() {
+                    out.push_str(&text);
+                }
+            }
+            Token::TagToken(_) | Token::CommentToken(_) | Token::DoctypeToken(_) => {
+                *decoded = None;
+            }
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
 /// Separation owed before the next visible text, strongest wins.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Gap {
@@ -271,6 +309,22 @@ mod tests {
             let words: Vec<&str> = pieces.iter().map(|(w, _, _)| w.as_str()).collect();
             prop_assert_eq!(text.split_whitespace().collect::<Vec<_>>(), words);
         }
+    }
+
+    #[test]
+    fn references_are_decoded_without_markup_and_refused_with_it() {
+        assert_eq!(
+            super::decode_references(
+                "&lt;p&gt;R&amp;amp;D &#39;x&#39; &quot;y&quot; caf&eacute;&lt;/p&gt;"
+            )
+            .as_deref(),
+            Some("<p>R&amp;D 'x' \"y\" café</p>")
+        );
+        assert_eq!(super::decode_references("a <b>raw</b> tag"), None);
+        assert_eq!(
+            super::decode_references("a < b & c").as_deref(),
+            Some("a < b & c")
+        );
     }
 
     #[test]

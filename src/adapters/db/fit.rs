@@ -124,6 +124,9 @@ impl FitStore for Database {
     }
 
     async fn save_enrichments(&self, rows: &[JobEnrichment]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let rows = rows
             .iter()
             .map(NewEnrichment::new)
@@ -284,6 +287,9 @@ impl FitStore for Database {
     }
 
     async fn save_fits(&self, rows: &[FitRecord]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let rows = rows
             .iter()
             .map(NewFit::new)

@@ -64,11 +64,15 @@ async fn four_workers_on_mysql_fetch_every_board_once_and_keep_the_caps() {
     assert_all_succeeded(&outputs);
 
     let seen = requests_per_board(&world).await;
-    assert_eq!(seen.len(), tokens.len(), "every board fetched");
+    let done: Vec<Value> = outputs.iter().map(|o| done_line(&o.stdout)).collect();
+    assert_eq!(
+        seen.len(),
+        tokens.len(),
+        "every board fetched; the workers' summaries: {done:#?}"
+    );
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n != 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
 
-    let done: Vec<Value> = outputs.iter().map(|o| done_line(&o.stdout)).collect();
     let sum = |field| done.iter().map(|d| count(d, field)).sum::<u64>();
     assert_eq!(
         sum("sources_ok"),
