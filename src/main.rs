@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         logging::config_invalid(cli_format, &[], extra);
         return ExitCode::from(2);
     }
+    // SAFETY: still single-threaded, as for dotenvy above.
+    unsafe { jobs_bot::adapters::db::cap_client_buffers() };
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(err) => {

@@ -380,6 +380,8 @@ fn print_table(phases: &[Phase], verdicts: &[serde_json::Value]) {
 fn main() {
     let boards_n = env_number("BENCH_BOARDS", 200);
     let postings_n = env_number("BENCH_POSTINGS", 500);
+    // As the binary does: SAFETY: no other thread exists yet.
+    unsafe { jobs_bot::adapters::db::cap_client_buffers() };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

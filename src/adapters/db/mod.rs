@@ -40,6 +40,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use adopt::{AdoptedSource, AdoptionProgress, PythonSource, TableCounts};
 pub use leases::ClaimStrategy;
+pub use mysql::cap_client_buffers;
 pub use schema_state::SchemaState;
 pub use target::{DatabaseTarget, MysqlParts, MysqlTarget, TargetError, default_sqlite_path};
 

@@ -23,6 +23,25 @@ pub(super) type MysqlConn = AsyncMysqlConnection;
 
 const POOL_SIZE: usize = 8;
 
+/// mysql_async keeps spare packet buffers for reuse: by default up to 128 of up to 4 MiB
+/// each, which after a few multi-row inserts holds ~100 MB for nothing. Its only knob is
+/// this variable, read when the first connection opens.
+const CLIENT_BUFFER_POOL_VAR: &str = "MYSQL_ASYNC_BUFFER_POOL_CAP";
+const CLIENT_BUFFER_POOL_CAP: &str = "8";
+
+/// Caps the MySQL client's spare buffers (see [`CLIENT_BUFFER_POOL_VAR`]) unless the
+/// environment already sets the cap.
+///
+/// # Safety
+/// Sets a process environment variable: call it only while the process has one thread
+/// (before the async runtime starts), as for any `std::env::set_var`.
+pub unsafe fn cap_client_buffers() {
+    if std::env::var_os(CLIENT_BUFFER_POOL_VAR).is_none() {
+        // SAFETY: the caller guarantees no other thread exists to read the environment.
+        unsafe { std::env::set_var(CLIENT_BUFFER_POOL_VAR, CLIENT_BUFFER_POOL_CAP) };
+    }
+}
+
 /// A pool to the server; nothing connects until the first checkout. diesel-async opens
 /// every connection with `client_found_rows`, so an UPDATE reports the rows it matched,
 /// not only those it changed: the "was the row there" checks of `apply_batch` rely on it.

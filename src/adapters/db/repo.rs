@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::count_star;
+use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -398,27 +398,42 @@ impl Repository for Database {
 
 impl Database {
     /// Source records with their open-job counts, taken in one grouped query. `only_these`
-    /// counts the jobs of the rows' own slugs (a few claimed sources), not the whole table.
+    /// counts the jobs of the rows' own sources (a few claimed ones), not the whole table.
     pub(super) async fn with_open_jobs(
         &self,
         rows: Vec<SourceRow>,
         only_these: bool,
     ) -> Result<Vec<SourceRecord>, StoreError> {
-        let slugs: Option<Vec<String>> =
-            only_these.then(|| rows.iter().map(|r| r.company_slug.clone()).collect());
+        let only: Option<(Vec<String>, Vec<String>)> = only_these.then(|| {
+            let kinds = rows.iter().map(|r| r.ats_type.clone()).collect();
+            let slugs = rows.iter().map(|r| r.company_slug.clone()).collect();
+            (kinds, slugs)
+        });
+        // Open = all − closed, with no WHERE on `closed_at`: the count then reads only the
+        // `jobs_source` index. Filtering `closed_at IS NULL` made MariaDB pick the
+        // `closed_at` index and read every open job's row, seconds per claim at 100k jobs.
         let counts = with_conn!(self, |c| {
             let mut open = jobs::table
-                .filter(jobs::closed_at.is_null())
                 .group_by((jobs::ats_type, jobs::company_slug))
-                .select((jobs::ats_type, jobs::company_slug, count_star()))
+                .select((
+                    jobs::ats_type,
+                    jobs::company_slug,
+                    count_star(),
+                    count(jobs::closed_at),
+                ))
                 .into_boxed();
-            if let Some(slugs) = &slugs {
-                open = open.filter(jobs::company_slug.eq_any(slugs));
+            if let Some((kinds, slugs)) = &only {
+                // Both columns, so the lookup is a range on the index's leading columns.
+                open = open
+                    .filter(jobs::ats_type.eq_any(kinds))
+                    .filter(jobs::company_slug.eq_any(slugs));
             }
-            open.load::<(String, String, i64)>(c).await?
+            open.load::<(String, String, i64, i64)>(c).await?
         })?;
-        let counts: HashMap<(String, String), i64> =
-            counts.into_iter().map(|(a, s, n)| ((a, s), n)).collect();
+        let counts: HashMap<(String, String), i64> = counts
+            .into_iter()
+            .map(|(a, s, all, closed)| ((a, s), all - closed))
+            .collect();
         rows.into_iter()
             .map(|row| {
                 let key = (row.ats_type.clone(), row.company_slug.clone());
