@@ -144,7 +144,31 @@ impl Database {
         Ok(records)
     }
 
+    /// Claims with locked selects. An empty claim while claimable rows remain means every
+    /// one was locked by other workers' claims in flight (InnoDB locks each row a locking
+    /// read examines, not only those it returns): they end within milliseconds, so try
+    /// again rather than leave the round to the others.
     async fn claim_locked(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
+        let (round, now, _, _) = claim_columns(claim);
+        let mut pause = std::time::Duration::from_millis(10);
+        for _ in 0..CLAIM_ATTEMPTS {
+            let rows = self.claim_locked_once(claim).await?;
+            if !rows.is_empty() {
+                return Ok(rows);
+            }
+            let claimable = with_conn!(self, |c| {
+                claimable!(round, now).limit(1).load::<i64>(c).await?
+            })?;
+            if claimable.is_empty() {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+        Ok(Vec::new())
+    }
+
+    async fn claim_locked_once(&self, claim: &Claim<'_>) -> Result<Vec<SourceRow>, StoreError> {
         let (round, now, until, limit) = claim_columns(claim);
         write_tx!(self, |c| {
             let ids = c.lock_claimable(round, now, limit).await?;
