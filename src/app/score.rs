@@ -440,8 +440,8 @@ impl ScoreDeps {
             let Some(last) = page.last() else { break };
             let views = job_views(&page);
             let due = due_pairs(&page, &views, profiles, now, all);
+            let analysed = views.iter().flatten().count() as u64;
             for (p, profile) in profiles.iter().enumerate() {
-                let analysed = views.iter().flatten().count() as u64;
                 let scored = due.iter().filter(|(_, q, _)| *q == p).count() as u64;
                 report.profiles[profile.index].unchanged += analysed - scored;
                 report.unchanged += analysed - scored;
