@@ -15,31 +15,27 @@ use html5ever::tokenizer::{
 
 /// Renders `html` as text; whitespace still needs the caller's tidying.
 pub fn render(html: &str) -> String {
-    let tokenizer = Tokenizer::new(
-        Sink(RefCell::new(Renderer::with_capacity(html.len()))),
-        TokenizerOpts::default(),
-    );
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    // The sink never asks to run a script, so the tokenizer always reads to the end.
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    tokenizer.sink.0.into_inner().out
+    let sink = Sink(RefCell::new(Renderer::with_capacity(html.len())));
+    tokenize(html, sink).0.into_inner().out
 }
 
 /// Decodes the character references of `text`, which must hold no markup (Greenhouse's
 /// escaped HTML); `None` when it holds a tag or comment after all, for a decoder that keeps
 /// them.
 pub fn decode_references(text: &str) -> Option<String> {
-    let tokenizer = Tokenizer::new(
-        Decoder(RefCell::new(Some(String::with_capacity(text.len())))),
-        TokenizerOpts::default(),
-    );
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(text));
-    let _ = tokenizer.feed(&input);
+    let sink = Decoder(RefCell::new(Some(String::with_capacity(text.len()))));
+    tokenize(text, sink).0.into_inner()
+}
+
+/// Feeds all of `input` through the tokenizer into `sink`, and hands the sink back.
+fn tokenize<S: TokenSink<Handle = ()>>(input: &str, sink: S) -> S {
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(input));
+    // Neither sink asks to run a script, so the tokenizer always reads to the end.
+    let _ = tokenizer.feed(&queue);
     tokenizer.end();
-    tokenizer.sink.0.into_inner()
+    tokenizer.sink
 }
 
 /// Collects character data; any markup turns the result into `None`.
