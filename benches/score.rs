@@ -17,7 +17,10 @@ use jobs_bot::domain::{AtsKind, CompanySlug, FetchedPosting, JobUid, Posting, So
 use jobs_bot::ports::{Region, Repository, SourceBatch, SourceOutcome, SourceSpec};
 
 mod support;
-use support::{BenchClock, Lcg, SKILLS, TITLES, WORDS, peak_rss_mb, write_profiles, write_results};
+use support::{
+    BenchClock, Lcg, SKILLS, TITLES, WORDS, log_slow_queries, peak_rss_mb, write_profiles,
+    write_results,
+};
 
 fn posting(i: usize, rng: &mut Lcg) -> Posting {
     let mut text = String::from("About the role\n");
@@ -54,6 +57,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    log_slow_queries();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -32,7 +32,9 @@ use serde_json::json;
 use backend::Backend;
 use fake_ats::FakeAts;
 use payloads::{Boards, Version};
-use support::{BenchClock, peak_rss_mb, reset_peak_rss, write_profiles, write_results};
+use support::{
+    BenchClock, log_slow_queries, peak_rss_mb, reset_peak_rss, write_profiles, write_results,
+};
 
 /// One measured line of the table.
 struct Phase {
@@ -382,6 +384,7 @@ fn main() {
     let postings_n = env_number("BENCH_POSTINGS", 500);
     // As the binary does: SAFETY: no other thread exists yet.
     unsafe { jobs_bot::adapters::db::cap_client_buffers() };
+    log_slow_queries();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

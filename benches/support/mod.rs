@@ -159,3 +159,58 @@ pub fn write_results(name: &str, json: &serde_json::Value) {
         Err(e) => eprintln!("cannot write {}: {e}", out.display()),
     }
 }
+
+/// Statements slower than this many milliseconds, from `BENCH_SLOW_QUERY_MS` (unset: none).
+fn slow_query_threshold() -> Option<std::time::Duration> {
+    static THRESHOLD: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| {
+        std::env::var("BENCH_SLOW_QUERY_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_millis)
+    })
+}
+
+/// Times each statement on one connection and prints those over the threshold, so a slow
+/// phase names its statement (profilers stop at the blocking pool).
+struct SlowQueryLog {
+    threshold: std::time::Duration,
+    started: Option<std::time::Instant>,
+}
+
+impl diesel::connection::Instrumentation for SlowQueryLog {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as Event;
+        match event {
+            Event::StartQuery { .. } => self.started = Some(std::time::Instant::now()),
+            Event::FinishQuery { query, .. } => {
+                let took = self.started.take().map(|t| t.elapsed()).unwrap_or_default();
+                if took >= self.threshold {
+                    let text = query.to_string();
+                    let short: String = text.chars().take(300).collect();
+                    eprintln!("slow query {:.1} ms: {short}", took.as_secs_f64() * 1e3);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Installs the slow-statement log on every connection opened from now on, when
+/// `BENCH_SLOW_QUERY_MS` is set.
+pub fn log_slow_queries() {
+    if slow_query_threshold().is_none() {
+        return;
+    }
+    let made = diesel::connection::set_default_instrumentation(|| {
+        slow_query_threshold().map(|threshold| {
+            Box::new(SlowQueryLog {
+                threshold,
+                started: None,
+            }) as Box<dyn diesel::connection::Instrumentation>
+        })
+    });
+    if let Err(e) = made {
+        eprintln!("slow-query log not installed: {e}");
+    }
+}

@@ -6,3 +6,4 @@ mod contract;
 mod fit_contract;
 mod lease_contract;
 mod llm_contract;
+mod sqlite_layout;

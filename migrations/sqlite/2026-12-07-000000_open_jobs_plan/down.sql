@@ -1,0 +1,2 @@
+DROP INDEX jobs_closed_at;
+CREATE INDEX jobs_closed_at ON jobs (closed_at);
