@@ -154,7 +154,6 @@ impl Repository for InMemoryRepository {
                     StoredFingerprint {
                         hash: j.content_hash.clone(),
                         closed: j.closed_at.is_some(),
-                        ats_job_id: j.posting.ats_job_id.clone(),
                         raw_hash: st.raw_hashes.get(&j.uid).cloned(),
                     },
                 )

@@ -10,10 +10,9 @@ use super::source::SourceKey;
 pub struct StoredFingerprint {
     pub hash: ContentHash,
     pub closed: bool,
-    /// The provider's id, and the hash of the raw item it was derived from (`None` for
-    /// rows stored before raw hashes were kept): an item that hashes the same again is
-    /// known unchanged without being parsed.
-    pub ats_job_id: String,
+    /// The hash of the raw item the job was derived from (`None` for rows stored before
+    /// raw hashes were kept): an item that hashes the same again is known unchanged
+    /// without being parsed.
     pub raw_hash: Option<RawHash>,
 }
 
@@ -69,7 +68,7 @@ pub struct UpsertPlanner {
 }
 
 impl UpsertPlanner {
-    /// `unchanged_ids` are the provider ids of items whose raw JSON hashed as stored (not
+    /// `unchanged` are the stored uids of items whose raw JSON hashed as stored (not
     /// parsed: unchanged by construction), taken first; then postings in payload order. A
     /// uid repeated in the payload counts once (its first occurrence wins). Uids hash
     /// `uid_slug` when the source has one (a source adopted from the Python version), else
@@ -78,26 +77,25 @@ impl UpsertPlanner {
         source: &SourceKey,
         uid_slug: Option<&str>,
         fetched: Vec<FetchedPosting>,
-        unchanged_ids: &[String],
+        unchanged: &[JobUid],
         stored: &HashMap<JobUid, StoredFingerprint>,
     ) -> Self {
         let mut planner = UpsertPlanner {
             new: Vec::new(),
             changed: Vec::new(),
             unchanged: Vec::new(),
-            seen: HashSet::with_capacity(fetched.len() + unchanged_ids.len()),
+            seen: HashSet::with_capacity(fetched.len() + unchanged.len()),
             duplicates: 0,
         };
         let slug = uid_slug.unwrap_or(source.slug.as_str());
-        for id in unchanged_ids {
-            let uid = JobUid::with_slug_spelling(source.ats, slug, id);
+        for uid in unchanged {
             if !planner.seen.insert(uid.clone()) {
                 planner.duplicates += 1;
                 continue;
             }
             // Known items come from the stored fingerprints, so this always finds one.
-            if let Some(old) = stored.get(&uid) {
-                planner.unchanged.push((uid, old.closed));
+            if let Some(old) = stored.get(uid) {
+                planner.unchanged.push((uid.clone(), old.closed));
             }
         }
         for item in fetched {
@@ -207,7 +205,6 @@ mod tests {
                     StoredFingerprint {
                         hash: f.posting.content_hash(),
                         closed,
-                        ats_job_id: f.posting.ats_job_id.clone(),
                         raw_hash: Some(f.raw_hash.clone()),
                     },
                 )
@@ -282,16 +279,17 @@ mod tests {
     }
 
     #[test]
-    fn known_unchanged_ids_are_seen_and_unchanged_without_a_posting() {
+    fn known_unchanged_uids_are_seen_and_unchanged_without_a_posting() {
         let old = vec![posting("1", "a"), posting("2", "b")];
         let mut stored = stored_for(&old, false);
         let uid2 = JobUid::new(AtsKind::Lever, &source().slug, "2");
         if let Some(fp) = stored.get_mut(&uid2) {
             fp.closed = true;
         }
-        let ids = vec!["1".to_string(), "2".to_string()];
+        let uid1 = JobUid::new(AtsKind::Lever, &source().slug, "1");
+        let known = vec![uid1, uid2.clone()];
         let planner =
-            UpsertPlanner::classify(&source(), None, vec![posting("1", "dup")], &ids, &stored);
+            UpsertPlanner::classify(&source(), None, vec![posting("1", "dup")], &known, &stored);
         assert_eq!(planner.seen().len(), 2);
         let plan = planner.plan(WriteLimits {
             writes: None,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::domain::salary::SalaryFigures;
-use crate::domain::{AtsKind, FetchedPosting, Posting, RawHash, SourceKey};
+use crate::domain::{AtsKind, FetchedPosting, JobUid, Posting, RawHash, SourceKey};
 
 /// Which regional instance of a provider hosts a board (Lever has an EU instance).
 #[derive(
@@ -50,11 +50,11 @@ impl SourceRef {
 }
 
 /// The items of a board already stored, by the hash of their raw JSON: an adapter that
-/// meets one again reports its id in `Page::unchanged` instead of parsing it.
+/// meets one again reports its stored uid in `Page::unchanged` instead of parsing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownItems {
     salt: String,
-    ids: HashMap<RawHash, String>,
+    uids: HashMap<RawHash, JobUid>,
 }
 
 impl Default for KnownItems {
@@ -64,14 +64,14 @@ impl Default for KnownItems {
 }
 
 impl KnownItems {
-    /// Items of a source named `source_name`: `(raw hash, provider id)` pairs.
+    /// Items of a source named `source_name`: `(raw hash, stored uid)` pairs.
     pub fn new(
         source_name: Option<&str>,
-        items: impl IntoIterator<Item = (RawHash, String)>,
+        items: impl IntoIterator<Item = (RawHash, JobUid)>,
     ) -> Self {
         KnownItems {
             salt: RawHash::salt(source_name),
-            ids: items.into_iter().collect(),
+            uids: items.into_iter().collect(),
         }
     }
 
@@ -80,9 +80,9 @@ impl KnownItems {
         RawHash::of(&self.salt, raw_json)
     }
 
-    /// The provider id of a stored item with this raw hash.
-    pub fn id(&self, hash: &RawHash) -> Option<&str> {
-        self.ids.get(hash).map(String::as_str)
+    /// The uid of the stored item with this raw hash.
+    pub fn uid(&self, hash: &RawHash) -> Option<&JobUid> {
+        self.uids.get(hash)
     }
 }
 
@@ -105,8 +105,9 @@ pub struct RejectedItem {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
     pub postings: Vec<FetchedPosting>,
-    /// Provider ids of items whose raw JSON is stored unchanged (`SourceRef::known`): not parsed.
-    pub unchanged: Vec<String>,
+    /// Stored uids of items whose raw JSON is stored unchanged (`SourceRef::known`): not
+    /// parsed, so their provider ids are not read either.
+    pub unchanged: Vec<JobUid>,
     pub rejected: Vec<RejectedItem>,
     /// `None` when the board has no more pages.
     pub next: Option<PageCursor>,

@@ -121,7 +121,9 @@ impl Greenhouse {
         }
         page.postings
             .retain(|p| set.insert(p.posting.ats_job_id.clone()));
-        page.unchanged.retain(|id| set.insert(id.clone()));
+        // Known items by uid (40 hex digits), parsed ones by provider id: one set serves both.
+        page.unchanged
+            .retain(|uid| set.insert(uid.as_str().to_owned()));
     }
 
     fn forget(&self, key: &SourceKey) {

@@ -59,8 +59,8 @@ where
     for (i, item) in items.iter().enumerate() {
         let raw = item.get();
         let raw_hash = source.known.hash(raw);
-        if let Some(id) = source.known.id(&raw_hash) {
-            page.unchanged.push(id.to_string());
+        if let Some(uid) = source.known.uid(&raw_hash) {
+            page.unchanged.push(uid.clone());
             continue;
         }
         let path = format!("{list_path}[{i}]");

@@ -148,19 +148,17 @@ impl Repository for Database {
                     jobs::job_uid,
                     jobs::content_hash,
                     jobs::closed_at.is_not_null(),
-                    jobs::ats_job_id,
                     jobs::raw_hash,
                 ))
-                .load::<(String, String, bool, String, Option<String>)>(c)
+                .load::<(String, String, bool, Option<String>)>(c)
                 .await?
         })?;
         rows.into_iter()
-            .map(|(uid, hash, closed, ats_job_id, raw_hash)| {
+            .map(|(uid, hash, closed, raw_hash)| {
                 let uid = JobUid::parse(&uid).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let fp = StoredFingerprint {
                     hash: ContentHash(hash),
                     closed,
-                    ats_job_id,
                     raw_hash: raw_hash.map(RawHash),
                 };
                 Ok((uid, fp))

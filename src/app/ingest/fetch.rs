@@ -20,8 +20,8 @@ use crate::ports::{
 pub(super) struct Fetched {
     pub(super) record: SourceRecord,
     pub(super) postings: Vec<FetchedPosting>,
-    /// Provider ids of items whose raw JSON is stored unchanged: never parsed.
-    pub(super) unchanged: Vec<String>,
+    /// Stored uids of items whose raw JSON is stored unchanged: never parsed.
+    pub(super) unchanged: Vec<JobUid>,
     /// The board's stored fingerprints, read once before the fetch: the lease makes this
     /// worker the board's only writer until it is done.
     pub(super) stored: HashMap<JobUid, StoredFingerprint>,
@@ -236,10 +236,8 @@ impl Shared {
 
 /// The board's stored items by raw hash, so the adapter skips parsing unchanged ones.
 fn known_items(record: &SourceRecord, stored: &HashMap<JobUid, StoredFingerprint>) -> KnownItems {
-    let items = stored.values().filter_map(|fp| {
-        fp.raw_hash
-            .clone()
-            .map(|hash| (hash, fp.ats_job_id.clone()))
-    });
+    let items = stored
+        .iter()
+        .filter_map(|(uid, fp)| fp.raw_hash.clone().map(|hash| (hash, uid.clone())));
     KnownItems::new(record.name.as_deref(), items)
 }

@@ -3,7 +3,7 @@
 use crate::helpers::ats::{
     adapter, assert_plain, assert_reparse_round_trips, config, fixture, source,
 };
-use jobs_bot::domain::{AtsKind, WorkplaceType};
+use jobs_bot::domain::{AtsKind, JobUid, WorkplaceType};
 use jobs_bot::ports::{KnownItems, PageCursor, SourceError, SourceRef};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -222,11 +222,16 @@ async fn known_unchanged_items_are_listed_by_id_without_parsing() {
     let first = gh.fetch_page(&plain, None).await.expect("page");
     assert!(first.unchanged.is_empty());
     let stored = &first.postings[1];
+    let stored_uid = JobUid::new(
+        AtsKind::Greenhouse,
+        &plain.key.slug,
+        &stored.posting.ats_job_id,
+    );
     let known = KnownItems::new(
         Some("Anthropic"),
         [(
             KnownItems::new(Some("Anthropic"), []).hash(&stored.raw_json),
-            stored.posting.ats_job_id.clone(),
+            stored_uid.clone(),
         )],
     );
     let with_known = SourceRef {
@@ -234,7 +239,7 @@ async fn known_unchanged_items_are_listed_by_id_without_parsing() {
         ..plain.clone()
     };
     let again = gh.fetch_page(&with_known, None).await.expect("page");
-    assert_eq!(again.unchanged, vec![stored.posting.ats_job_id.clone()]);
+    assert_eq!(again.unchanged, vec![stored_uid.clone()]);
     assert_eq!(again.postings.len(), first.postings.len() - 1);
     assert!(
         again
@@ -249,7 +254,7 @@ async fn known_unchanged_items_are_listed_by_id_without_parsing() {
     let renamed = SourceRef {
         known: std::sync::Arc::new(KnownItems::new(
             Some("Renamed"),
-            [(stored.raw_hash.clone(), stored.posting.ats_job_id.clone())],
+            [(stored.raw_hash.clone(), stored_uid)],
         )),
         ..plain
     };

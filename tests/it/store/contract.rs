@@ -332,7 +332,6 @@ async fn fingerprints_carry_hash_and_closed_flag(s: &Store) {
     assert_eq!(fps.len(), 2);
     assert_eq!(fps[&open.uid].hash, open.hash);
     assert!(!fps[&open.uid].closed);
-    assert_eq!(fps[&open.uid].ats_job_id, "1");
     assert_eq!(
         fps[&open.uid].raw_hash.as_ref(),
         Some(&open.fetched.raw_hash),

@@ -4,6 +4,6 @@
 #[macro_use]
 mod contract;
 mod fit_contract;
+mod layout;
 mod lease_contract;
 mod llm_contract;
-mod sqlite_layout;
