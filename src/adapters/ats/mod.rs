@@ -14,6 +14,7 @@ use crate::domain::AtsKind;
 use crate::ports::{JobSource, PageCursor, Region, SourceError, SourceRef};
 
 pub mod ashby;
+mod char_refs;
 pub mod greenhouse;
 mod html_text;
 pub mod http;

@@ -14,9 +14,10 @@ pub fn html_to_text(html: &str) -> String {
 
 /// Greenhouse `content`: HTML that was entity-escaped once more, decoded once.
 pub fn unescape_html(escaped: &str) -> String {
-    // html5ever's reference decoder is a table lookup; html_escape's is a linear search,
-    // which was a tenth of a cold ingest. It stays for input that holds raw markup.
-    super::html_text::decode_references(escaped)
+    // The common references in one scan; then html5ever's decoder (a table lookup); then
+    // html_escape's (a linear search, a tenth of a cold ingest), for input with raw markup.
+    super::char_refs::decode_simple(escaped)
+        .or_else(|| super::html_text::decode_references(escaped))
         .unwrap_or_else(|| html_escape::decode_html_entities(escaped).into_owned())
 }
 
@@ -28,15 +29,20 @@ pub fn plain(text: &str) -> String {
 /// Non-breaking spaces become spaces, runs of spaces inside a line shrink to one, trailing
 /// spaces go, runs of blank lines shrink to one.
 pub fn tidy(text: &str) -> String {
+    // One pass, no copies: `lines` also ends a line at "\r\n", and `trim_end` treats both
+    // non-breaking spaces as the whitespace they are.
+    let space = |c: char| {
+        if matches!(c, '\u{a0}' | '\u{202f}') {
+            ' '
+        } else {
+            c
+        }
+    };
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0usize;
-    for line in text
-        .replace(['\u{a0}', '\u{202f}'], " ")
-        .replace("\r\n", "\n")
-        .lines()
-    {
+    for line in text.lines() {
         let line = line.trim_end();
-        if line.trim().is_empty() {
+        if line.is_empty() {
             blank_run += 1;
             continue;
         }
@@ -45,9 +51,9 @@ pub fn tidy(text: &str) -> String {
         }
         blank_run = 0;
         let body = line.trim_start();
-        out.push_str(&line[..line.len() - body.len()]);
+        out.extend(line[..line.len() - body.len()].chars().map(space));
         let mut prev_space = false;
-        for c in body.chars() {
+        for c in body.chars().map(space) {
             if c == ' ' && prev_space {
                 continue;
             }
@@ -225,6 +231,7 @@ mod tests {
     fn tidy_collapses_blank_lines_and_trailing_spaces() {
         assert_eq!(tidy("a  \n\n\n\n b\u{a0}\n"), "a\n\n b");
         assert_eq!(tidy("  x  \u{a0}y"), "  x y");
+        assert_eq!(tidy("\u{a0}\u{a0}x\r\n\r\n\u{202f}y  z\r\n"), "  x\n\n y z");
     }
 
     #[test]
