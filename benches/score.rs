@@ -53,6 +53,7 @@ fn posting(i: usize, rng: &mut Lcg) -> Posting {
 }
 
 fn main() {
+    jobs_bot::app::allocator::limit_malloc_arenas(); // as the binary does
     let jobs: usize = std::env::var("BENCH_JOBS")
         .ok()
         .and_then(|v| v.parse().ok())

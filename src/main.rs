@@ -9,6 +9,7 @@ use jobs_bot::app::logging;
 use serde_json::{Map, Value};
 
 fn main() -> ExitCode {
+    jobs_bot::app::allocator::limit_malloc_arenas();
     let cli = Cli::parse();
     // dotenvy sets process variables, which is only sound while single-threaded: before
     // the runtime starts. Variables already set win over the file.

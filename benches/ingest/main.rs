@@ -380,6 +380,7 @@ fn print_table(phases: &[Phase], verdicts: &[serde_json::Value]) {
 }
 
 fn main() {
+    jobs_bot::app::allocator::limit_malloc_arenas(); // as the binary does
     let boards_n = env_number("BENCH_BOARDS", 200);
     let postings_n = env_number("BENCH_POSTINGS", 500);
     // As the binary does: SAFETY: no other thread exists yet.

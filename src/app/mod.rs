@@ -1,6 +1,7 @@
 //! Use cases and wiring: configuration, logging, the CLI and the ingest run.
 
 pub(crate) mod adopt;
+pub mod allocator;
 pub mod cli;
 mod commands;
 pub mod config;
