@@ -29,17 +29,14 @@ pub fn decode_simple(text: &str) -> Option<String> {
 /// The character a reference's body (between `&` and `;`) stands for, when it is one of
 /// the common names or a plain numeric reference to an ordinary character.
 fn reference(body: &str) -> Option<char> {
-    let named = match body {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        "nbsp" => Some('\u{a0}'),
-        _ => None,
-    };
-    if named.is_some() {
-        return named;
+    match body {
+        "lt" => return Some('<'),
+        "gt" => return Some('>'),
+        "amp" => return Some('&'),
+        "quot" => return Some('"'),
+        "apos" => return Some('\''),
+        "nbsp" => return Some('\u{a0}'),
+        _ => {}
     }
     let digits = body.strip_prefix('#')?;
     let code = match digits.strip_prefix(['x', 'X']) {
