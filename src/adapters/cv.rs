@@ -177,11 +177,7 @@ pub fn sha256_file(path: &Path) -> Result<String, CvError> {
         };
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::domain::hex(&hasher.finalize()))
 }
 
 /// The Latin ligatures typesetters (TeX, InDesign) put in PDFs, spelled out so that

@@ -399,10 +399,7 @@ impl ProfilePreferences {
     pub fn preferences_hash(&self) -> String {
         // Plain data (strings, numbers, maps with string keys): serializing cannot fail.
         let json = serde_json::to_vec(self).expect("preferences serialize to JSON");
-        Sha256::digest(&json)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::domain::hex(&Sha256::digest(&json))
     }
 }
 

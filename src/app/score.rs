@@ -109,13 +109,19 @@ struct Prepared {
 }
 
 fn sha1_hex(parts: &[&str]) -> String {
+    use std::io::Write;
     let mut h = Sha1::new();
     for p in parts {
-        h.update(p.len().to_string().as_bytes());
+        // The length in decimal, written without allocating: this runs per (profile, job).
+        let mut digits = [0u8; 20];
+        let mut rest = &mut digits[..];
+        let _ = write!(rest, "{}", p.len());
+        let written = 20 - rest.len();
+        h.update(&digits[..written]);
         h.update(b":");
         h.update(p.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex(&h.finalize())
 }
 
 /// The vocabulary: the shipped one extended with every profile's extra skills, and the
@@ -383,17 +389,13 @@ impl ScoreDeps {
         vocab: &Arc<Vocabulary>,
         analyzer: u32,
     ) -> Result<u64, ScoreError> {
-        let mut after: Option<JobUid> = None;
         let mut analysed = 0u64;
-        // The previous page's analyses are written while this page is analysed.
+        // While a page is analysed, the previous page's analyses are written and the next
+        // page is read.
         let mut unsaved: Vec<JobEnrichment> = Vec::new();
-        loop {
-            let page = self
-                .fits
-                .jobs_to_analyze(after.as_ref(), PAGE, analyzer)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.uid.clone());
+        let mut page = self.fits.jobs_to_analyze(None, PAGE, analyzer).await?;
+        while let Some(last) = page.last() {
+            let after = last.uid.clone();
             let enricher = DeterministicEnricher::new(vocab.clone(), self.sources.clone());
             let now = self.clock.now();
             let analysis = tokio::task::spawn_blocking(move || {
@@ -409,11 +411,15 @@ impl ScoreDeps {
                     }
                 })
             });
-            let saved = self.fits.save_enrichments(&unsaved).await;
+            let (saved, next) = tokio::join!(
+                self.fits.save_enrichments(&unsaved),
+                self.fits.jobs_to_analyze(Some(&after), PAGE, analyzer)
+            );
             let rows = analysis
                 .await
                 .map_err(|e| ScoreError::Task(e.to_string()))?;
             saved?;
+            page = next?;
             analysed += rows.len() as u64;
             unsaved = rows;
         }
@@ -510,25 +516,36 @@ fn due_pairs(
         let closed = if row.closed { "closed" } else { "open" };
         let analyzer_part = e.analyzer_version.to_string();
         for (p, profile) in profiles.iter().enumerate() {
-            let mut parts = vec![
+            let parts = [
                 profile.hash.as_str(),
                 row.content_hash.as_str(),
                 &analyzer_part,
                 closed,
                 stale,
                 &scorer_part,
+                view.llm
+                    .as_ref()
+                    .map_or("", |(_, identity)| identity.as_str()),
             ];
-            // Only with an LLM answer, so that without one every hash stays as it was.
-            if let Some((_, identity)) = &view.llm {
-                parts.push(identity);
-            }
-            let input = sha1_hex(&parts);
+            // The LLM part only with an answer, so that without one every hash stays as it was.
+            let used = if view.llm.is_some() { 7 } else { 6 };
+            let input = sha1_hex(&parts[..used]);
             if all || profile.stored_hashes.get(&row.uid) != Some(&input) {
                 due.push((r, p, input));
             }
         }
     }
     due
+}
+
+/// A page's fits being written.
+type Saving = tokio::task::JoinHandle<Result<(), StoreError>>;
+
+/// Waits for the write in flight, if any.
+async fn finish(saving: Option<Saving>) -> Result<(), ScoreError> {
+    let Some(saving) = saving else { return Ok(()) };
+    let saved = saving.await.map_err(|e| ScoreError::Task(e.to_string()))?;
+    Ok(saved?)
 }
 
 /// Runs scoring for `dirs`: every stale pair, or every pair with `all`.
@@ -550,6 +567,8 @@ pub async fn run(
     let now = deps.clock.now();
     let survey = deps.survey(&profiles, now, all, &mut report).await?;
     let weights = survey.weights;
+    // A page's fits are written while the next page is read and scored.
+    let mut saving: Option<Saving> = None;
     for start in survey.due_pages {
         let page = deps.fits.scoring_rows(start.as_ref(), PAGE).await?;
         let views = job_views(&page);
@@ -620,8 +639,11 @@ pub async fn run(
             fits.push(record);
         }
         report.scored += fits.len() as u64;
-        deps.fits.save_fits(&fits).await?;
+        finish(saving.take()).await?;
+        let store = deps.fits.clone();
+        saving = Some(tokio::spawn(async move { store.save_fits(&fits).await }));
     }
+    finish(saving).await?;
     tracing::info!(
         event = "score_done",
         profiles = profiles.len() as u64,

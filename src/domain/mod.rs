@@ -14,7 +14,7 @@ pub mod upsert;
 
 pub use caps::Cap;
 pub use closing::{ClosingDecision, FetchCompleteness, plan_closing};
-pub use job::{ContentHash, FetchedPosting, JobUid, Posting, RawHash, WorkplaceType};
+pub use job::{ContentHash, FetchedPosting, JobUid, Posting, RawHash, WorkplaceType, hex};
 pub use providers::{AtsKind, NoEuInstance, ProviderFacts};
 pub use source::{CompanySlug, SlugError, SourceKey};
 pub use upsert::{StoredFingerprint, UpsertPlan, UpsertPlanner, WriteLimits};

@@ -558,6 +558,10 @@ enum Strength {
 /// yearly. In a long description the first figure next to a salary cue wins, then the first
 /// range or figure with a period; a lone figure counts only in short text.
 pub fn parse_salary_text(text: &str) -> Option<Salary> {
+    // Every amount starts at an ASCII digit (see `amounts`): most descriptions end here.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     // Non-breaking and thin spaces separate thousands as often as plain ones.
     let spaced = text.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " ");
     let text = RETIREMENT_PLAN.replace_all(&spaced, " ");

@@ -7,3 +7,4 @@ mod fit_contract;
 mod layout;
 mod lease_contract;
 mod llm_contract;
+mod score_contract;
