@@ -11,20 +11,52 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection}
 use futures::StreamExt;
 use jobs_bot::adapters::db::schema::jobs;
 use jobs_bot::adapters::db::{Database, DatabaseTarget};
+use jobs_bot::domain::AtsKind;
 use jobs_bot::ports::{JobFilter, JobRecord, Repository};
 
 use crate::backend::Backend;
 use crate::payloads::Boards;
 
-/// Downloads every board (4 requests in flight, each its own task so parsing uses both
-/// cores) and parses each body as JSON; returns the items seen.
-pub async fn download_and_parse(base: &str, boards: usize) -> (Duration, u64) {
+/// How baseline (a) sends its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// 4 requests in flight, whatever the provider.
+    FourInFlight,
+    /// One request at a time per provider, the providers side by side: the most the
+    /// ingest itself may send ("never more than one request at a time per provider").
+    OnePerProvider,
+}
+
+/// Downloads every board (each request its own task so parsing uses both cores) and parses
+/// each body as JSON; returns the items seen.
+pub async fn download_and_parse(base: &str, boards: usize, how: Download) -> (Duration, u64) {
     let client = reqwest::Client::new();
     let started = Instant::now();
-    let mut tasks = futures::stream::iter(0..boards)
+    let items = match how {
+        Download::FourInFlight => fetch_all(&client, base, (0..boards).collect(), 4).await,
+        Download::OnePerProvider => {
+            let (greenhouse, lever): (Vec<usize>, Vec<usize>) =
+                (0..boards).partition(|&b| Boards::kind(b) == AtsKind::Greenhouse);
+            let (g, l) = tokio::join!(
+                fetch_all(&client, base, greenhouse, 1),
+                fetch_all(&client, base, lever, 1)
+            );
+            g + l
+        }
+    };
+    (started.elapsed(), items)
+}
+
+async fn fetch_all(
+    client: &reqwest::Client,
+    base: &str,
+    boards: Vec<usize>,
+    in_flight: usize,
+) -> u64 {
+    let mut tasks = futures::stream::iter(boards)
         .map(|b| {
             let url = match Boards::kind(b) {
-                jobs_bot::domain::AtsKind::Greenhouse => {
+                AtsKind::Greenhouse => {
                     format!("{base}/v1/boards/{}/jobs?content=true", Boards::slug(b))
                 }
                 _ => format!("{base}/v0/postings/{}?mode=json", Boards::slug(b)),
@@ -46,12 +78,12 @@ pub async fn download_and_parse(base: &str, boards: usize) -> (Duration, u64) {
                 }
             })
         })
-        .buffer_unordered(4);
+        .buffer_unordered(in_flight);
     let mut items = 0;
     while let Some(n) = tasks.next().await {
         items += n.expect("download task");
     }
-    (started.elapsed(), items)
+    items
 }
 
 /// A `jobs` row as a bulk loader would write it: every column the pipeline fills.

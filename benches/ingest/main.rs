@@ -30,6 +30,7 @@ use jobs_bot::ports::Repository;
 use serde_json::json;
 
 use backend::Backend;
+use baseline::Download;
 use fake_ats::FakeAts;
 use payloads::{Boards, Version};
 use support::{
@@ -314,6 +315,9 @@ fn find<'a>(phases: &'a [Phase], backend: &str, name: &str) -> Option<&'a Phase>
         .find(|p| (p.backend == backend || p.backend == "-") && p.name == name)
 }
 
+/// Baseline (a) with one request at a time per provider, as the ingest sends them.
+const POLITE_BASELINE: &str = "baseline a': one per provider";
+
 /// The targets of the issue, as ratios measured in this run.
 fn verdicts(phases: &[Phase], backends: &[&'static str]) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
@@ -332,6 +336,11 @@ fn verdicts(phases: &[Phase], backends: &[&'static str]) -> Vec<serde_json::Valu
         let warm_ratio = warm.seconds / a.seconds;
         out.push(json!({"backend": b, "target": "cold <= 1.5 x (a + b)", "ratio": cold_ratio, "holds": cold_ratio <= 1.5}));
         out.push(json!({"backend": b, "target": "warm <= 1.25 x a", "ratio": warm_ratio, "holds": warm_ratio <= 1.25}));
+        if let Some(polite) = find(phases, "-", POLITE_BASELINE) {
+            // Not a target of its own: how much of the warm run is past what politeness allows.
+            let ratio = warm.seconds / polite.seconds;
+            out.push(json!({"backend": b, "target": "(info) warm <= 1.25 x a'", "ratio": ratio, "holds": ratio <= 1.25}));
+        }
         let rows = warm.rows_written.unwrap_or(u64::MAX);
         out.push(json!({"backend": b, "target": "warm writes 0 jobs rows", "ratio": rows, "holds": rows == 0}));
         let peak = [cold, warm]
@@ -409,7 +418,9 @@ fn main() {
         let mut phases = Vec::new();
 
         reset_peak_rss();
-        let (download, items) = baseline::download_and_parse(&server.base_url(), boards_n).await;
+        let (download, items) =
+            baseline::download_and_parse(&server.base_url(), boards_n, Download::FourInFlight)
+                .await;
         phases.push(Phase {
             backend: "-",
             name: "baseline a: download + parse",
@@ -418,6 +429,22 @@ fn main() {
             rows_written: None,
             peak_rss_mb: peak(),
             note: format!("{} requests, 4 in flight", server.take_requests()),
+        });
+        // What the politeness rule lets any ingest do: the part of warm above (a) it explains.
+        let (download, items) =
+            baseline::download_and_parse(&server.base_url(), boards_n, Download::OnePerProvider)
+                .await;
+        phases.push(Phase {
+            backend: "-",
+            name: POLITE_BASELINE,
+            seconds: download.as_secs_f64(),
+            postings: items,
+            rows_written: None,
+            peak_rss_mb: None,
+            note: format!(
+                "{} requests, one at a time per provider",
+                server.take_requests()
+            ),
         });
 
         let mut backends = vec![Backend::Sqlite {

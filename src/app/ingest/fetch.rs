@@ -152,8 +152,12 @@ impl Shared {
 
     /// One request (a page, or a posting's details), with bounded retries; every attempt
     /// first reserves an API call. A board's first request is not sent once the run's write
-    /// budget is spent: checked after the provider's turn comes, right before the call is
-    /// reserved, so that boards queued behind a board that spent the budget start no request.
+    /// budget is spent: checked after the provider's turn comes, right before the request,
+    /// so that boards queued behind a board that spent the budget start no request.
+    ///
+    /// The call is reserved before the provider's turn is taken: on SQLite a reservation can
+    /// wait for the write lock behind another board's write, and the provider's turn must
+    /// not be held meanwhile.
     pub(super) async fn reserved_call<T, F, Fut>(
         &self,
         source: &SourceRef,
@@ -173,28 +177,38 @@ impl Shared {
             .with_jitter()
             .build();
         let mut attempt = 0u32;
+        let (counter, today) = (
+            CounterKey::ApiCalls(source.key.ats),
+            self.deps.clock.today(),
+        );
         loop {
             attempt += 1;
-            let mut last = self.provider_gate(source.key.ats).lock().await;
-            if let Some(at) = *last {
-                tokio::time::sleep_until(at + self.policy.politeness_gap).await;
-            }
-            if first_page && attempt == 1 && self.writes_left.load(Ordering::SeqCst) == 0 {
+            let budget_spent =
+                || first_page && attempt == 1 && self.writes_left.load(Ordering::SeqCst) == 0;
+            if budget_spent() {
                 return Err(PageStop::BudgetSpent);
             }
             let granted = self
                 .deps
                 .counters
-                .try_reserve(
-                    CounterKey::ApiCalls(source.key.ats),
-                    self.deps.clock.today(),
-                    1,
-                    self.policy.calls_per_day,
-                )
+                .try_reserve(counter, today, 1, self.policy.calls_per_day)
                 .await
                 .map_err(PageStop::Store)?;
             if granted == 0 {
                 return Err(PageStop::CapReached);
+            }
+            let mut last = self.provider_gate(source.key.ats).lock().await;
+            if let Some(at) = *last {
+                tokio::time::sleep_until(at + self.policy.politeness_gap).await;
+            }
+            if budget_spent() {
+                // Spent while this board waited for its turn: the call is not made.
+                self.deps
+                    .counters
+                    .release(counter, today, 1)
+                    .await
+                    .map_err(PageStop::Store)?;
+                return Err(PageStop::BudgetSpent);
             }
             *api_calls += 1;
             let result = request().await;
