@@ -221,6 +221,10 @@ impl Repository for InMemoryRepository {
                 j.closed_at.get_or_insert(now);
             }
         }
+        if let Some(lease) = &batch.release {
+            st.leases
+                .release(&batch.source, lease.done_in, &lease.owner);
+        }
         Ok(())
     }
 

@@ -23,6 +23,22 @@ impl LeaseState {
     fn done_in(&self, key: &SourceKey, round: u64) -> bool {
         self.done.get(key).copied().unwrap_or(0) >= round
     }
+
+    /// Marks `source` done in `done_in` and ends `owner`'s lease on it (another worker's
+    /// lease is left alone).
+    pub(super) fn release(&mut self, source: &SourceKey, done_in: Option<u64>, owner: &str) {
+        if let Some(round) = done_in {
+            let done = self.done.entry(source.clone()).or_insert(0);
+            *done = (*done).max(round);
+        }
+        if self
+            .leases
+            .get(source)
+            .is_some_and(|(holder, _)| holder == owner)
+        {
+            self.leases.remove(source);
+        }
+    }
 }
 
 #[async_trait]
@@ -137,20 +153,8 @@ impl SourceLeases for InMemoryRepository {
         owner: &str,
     ) -> Result<(), StoreError> {
         let mut st = lock(&self.state);
-        if !st.sources.contains_key(source) {
-            return Ok(());
-        }
-        if let Some(round) = done_in {
-            let done = st.leases.done.entry(source.clone()).or_insert(0);
-            *done = (*done).max(round);
-        }
-        if st
-            .leases
-            .leases
-            .get(source)
-            .is_some_and(|(holder, _)| holder == owner)
-        {
-            st.leases.leases.remove(source);
+        if st.sources.contains_key(source) {
+            st.leases.release(source, done_in, owner);
         }
         Ok(())
     }

@@ -13,6 +13,15 @@ use chrono::{DateTime, Utc};
 use super::repository::{SourceRecord, StoreError};
 use crate::domain::SourceKey;
 
+/// A worker's lease on a source, ended in the transaction that writes the source's batch,
+/// so a board costs one commit less.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseRelease {
+    pub owner: String,
+    /// The round the source is done in; `None` leaves it due (a skipped source).
+    pub done_in: Option<u64>,
+}
+
 /// The round a worker joined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Round {

@@ -20,7 +20,7 @@ pub use job_source::{
     DEFAULT_MAX_PAGES, JobSource, KnownItems, Page, PageCursor, Region, RejectedItem, SourceError,
     SourceRef,
 };
-pub use leases::{Claim, Round, SourceLeases, claim_order};
+pub use leases::{Claim, LeaseRelease, Round, SourceLeases, claim_order};
 pub use repository::{
     JobFilter, JobRecord, Reparsed, Repository, SourceBatch, SourceOutcome, SourceRecord,
     SourceSpec, StoreError,

@@ -95,6 +95,8 @@ pub struct SourceBatch {
     /// last_fetched_at = now; on success also last_success_at = now, last_error cleared,
     /// failure_count reset; on error last_error set and failure_count + 1.
     pub outcome: SourceOutcome,
+    /// The worker's lease on the source, ended in the same transaction (`None`: kept).
+    pub release: Option<super::leases::LeaseRelease>,
 }
 
 impl SourceBatch {
@@ -110,6 +112,7 @@ impl SourceBatch {
             reopened: Vec::new(),
             closed: Vec::new(),
             outcome,
+            release: None,
         }
     }
 }

@@ -58,7 +58,7 @@ pub(crate) use claimable;
 /// Claims retried when every candidate went to another worker between read and update.
 const CLAIM_ATTEMPTS: u32 = 5;
 
-fn round_i64(round: u64) -> i64 {
+pub(super) fn round_i64(round: u64) -> i64 {
     i64::try_from(round).unwrap_or(i64::MAX)
 }
 
@@ -254,6 +254,54 @@ fn supports_skip_locked(version: &str) -> bool {
     }
 }
 
+/// Ends `owner`'s lease on the source (`ats`, `slug`) inside the caller's transaction on
+/// `c`, and marks it done in `round` (`Option<i64>`) even when another worker took the lease
+/// over. Shared by `release_source` and `apply_batch` (which ends the lease with the batch).
+macro_rules! release_lease {
+    ($c:ident, $ats:expr, $slug:expr, $round:expr, $owner:expr) => {{
+        let mine = sources::table
+            .filter(sources::ats_type.eq($ats))
+            .filter(sources::company_slug.eq($slug))
+            .filter(sources::lease_owner.eq($owner));
+        let released = match $round {
+            // One statement: no moment where the source is unleased and not done.
+            Some(round) => {
+                diesel::update(mine)
+                    .set((
+                        sources::done_round.eq(round),
+                        sources::lease_owner.eq(None::<String>),
+                        sources::lease_until.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute($c)
+                    .await?
+            }
+            None => {
+                diesel::update(mine)
+                    .set((
+                        sources::lease_owner.eq(None::<String>),
+                        sources::lease_until.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute($c)
+                    .await?
+            }
+        };
+        if let (0, Some(round)) = (released, $round) {
+            // Another worker took the lease over (this one's expired): done all the
+            // same; the lease is the other worker's to end.
+            diesel::update(
+                sources::table
+                    .filter(sources::ats_type.eq($ats))
+                    .filter(sources::company_slug.eq($slug))
+                    .filter(sources::done_round.lt(round)),
+            )
+            .set(sources::done_round.eq(round))
+            .execute($c)
+            .await?;
+        }
+    }};
+}
+pub(super) use release_lease;
+
 #[async_trait]
 impl SourceLeases for Database {
     async fn join_round(&self, now: DateTime<Utc>) -> Result<Round, StoreError> {
@@ -369,47 +417,7 @@ impl SourceLeases for Database {
     ) -> Result<(), StoreError> {
         let (ats, slug) = (source.ats.as_str(), source.slug.as_str());
         let round = done_in.map(round_i64);
-        write_tx!(self, |c| {
-            let mine = sources::table
-                .filter(sources::ats_type.eq(ats))
-                .filter(sources::company_slug.eq(slug))
-                .filter(sources::lease_owner.eq(owner));
-            let released = match round {
-                // One statement: no moment where the source is unleased and not done.
-                Some(round) => {
-                    diesel::update(mine)
-                        .set((
-                            sources::done_round.eq(round),
-                            sources::lease_owner.eq(None::<String>),
-                            sources::lease_until.eq(None::<NaiveDateTime>),
-                        ))
-                        .execute(c)
-                        .await?
-                }
-                None => {
-                    diesel::update(mine)
-                        .set((
-                            sources::lease_owner.eq(None::<String>),
-                            sources::lease_until.eq(None::<NaiveDateTime>),
-                        ))
-                        .execute(c)
-                        .await?
-                }
-            };
-            if let (0, Some(round)) = (released, round) {
-                // Another worker took the lease over (this one's expired): done all the
-                // same; the lease is the other worker's to end.
-                diesel::update(
-                    sources::table
-                        .filter(sources::ats_type.eq(ats))
-                        .filter(sources::company_slug.eq(slug))
-                        .filter(sources::done_round.lt(round)),
-                )
-                .set(sources::done_round.eq(round))
-                .execute(c)
-                .await?;
-            }
-        })
+        write_tx!(self, |c| release_lease!(c, ats, slug, round, owner))
     }
 }
 

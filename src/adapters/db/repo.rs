@@ -184,6 +184,10 @@ impl Repository for Database {
         );
         let error = batch.outcome.error.as_deref();
         let all_open_seen = batch.all_open_seen;
+        let release = batch
+            .release
+            .as_ref()
+            .map(|r| (r.owner.as_str(), r.done_in.map(super::leases::round_i64)));
         write_tx!(self, |c| {
             // The outcome first: it also proves the source exists before any job is written.
             let source = sources::table
@@ -292,6 +296,9 @@ impl Repository for Database {
                 .set(jobs::closed_at.eq(now))
                 .execute(c)
                 .await?;
+            }
+            if let Some((owner, round)) = release {
+                super::leases::release_lease!(c, ats, slug, round, owner);
             }
             // Test builds only: lets a test kill the process with the batch written but
             // not committed.

@@ -193,16 +193,19 @@ impl Shared {
                 }
             };
             let key = fetched.record.key.clone();
-            let source = match self.apply(fetched).await {
-                Ok(source) => source,
+            let (source, released) = match self.apply(fetched, claimed_in).await {
+                Ok(applied) => applied,
                 Err((source, err)) => {
                     last_store_error = Some(err);
-                    source
+                    (source, false)
                 }
             };
-            // A source skipped for the write budget stays due for another worker.
+            // A source skipped for the write budget stays due for another worker. A written
+            // batch has ended the lease already.
             let done = source.status != SourceStatus::Skipped;
-            self.release(&key, claimed_in, done).await;
+            if !released {
+                self.release(&key, claimed_in, done).await;
+            }
             self.released
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.released_notify.notify_waiters();

@@ -7,14 +7,17 @@ use super::fetch::Fetched;
 use super::report::{Counts, JobLine, SourceReport, SourceStatus};
 use crate::domain::upsert::PlannedJob;
 use crate::domain::{FetchCompleteness, UpsertPlanner, WriteLimits, plan_closing};
-use crate::ports::{CounterKey, SourceBatch, SourceError, SourceOutcome, StoreError};
+use crate::ports::{CounterKey, LeaseRelease, SourceBatch, SourceError, SourceOutcome, StoreError};
 
 impl Shared {
-    /// Plans and writes one fetched source. A storage error is reported with the source.
+    /// Plans and writes one fetched source, claimed in round `claimed_in`; `true` with the
+    /// report when the written batch also ended the source's lease. A storage error is
+    /// reported with the source.
     pub(super) async fn apply(
         &self,
         mut fetched: Fetched,
-    ) -> Result<SourceReport, (SourceReport, StoreError)> {
+        claimed_in: u64,
+    ) -> Result<(SourceReport, bool), (SourceReport, StoreError)> {
         let key = fetched.record.key.clone();
         let mut report = SourceReport {
             key: key.clone(),
@@ -34,7 +37,7 @@ impl Shared {
         if fetched.skipped {
             report.status = SourceStatus::Skipped;
             tracing::info!(event = "source_skipped", source = %key, reason = "MAX_FETCH_PER_RUN");
-            return Ok(report);
+            return Ok((report, false));
         }
         if fetched.rate_limited {
             // Not fetched: last_fetched_at stays, so this source comes first next time; the
@@ -51,9 +54,13 @@ impl Shared {
                 return Err((report, err));
             }
             report.error = Some(error);
-            return Ok(report);
+            return Ok((report, false));
         }
-        match self.plan_and_write(&mut fetched, &mut report).await {
+        let lease = LeaseRelease {
+            owner: self.policy.worker_id.clone(),
+            done_in: Some(claimed_in),
+        };
+        match self.plan_and_write(&mut fetched, &mut report, lease).await {
             Ok(()) => {}
             Err(err) => {
                 // Nothing of the plan was written.
@@ -121,13 +128,14 @@ impl Shared {
                 );
             }
         }
-        Ok(report)
+        Ok((report, true))
     }
 
     async fn plan_and_write(
         &self,
         fetched: &mut Fetched,
         report: &mut SourceReport,
+        lease: LeaseRelease,
     ) -> Result<(), StoreError> {
         if let Some(err) = fetched.store_error.take() {
             return Err(err);
@@ -230,6 +238,7 @@ impl Shared {
                 error: fetched.error.as_ref().map(describe),
                 empty_streak: closing.empty_streak,
             },
+            release: Some(lease),
         };
         let written = self.deps.repo.apply_batch(&batch).await;
         // New-job reservations not turned into rows are given back, so a later source or

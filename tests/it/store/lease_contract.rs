@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::helpers::store::*;
 use jobs_bot::adapters::db::ClaimStrategy;
 use jobs_bot::domain::{AtsKind, SourceKey};
-use jobs_bot::ports::{Claim, SourceLeases};
+use jobs_bot::ports::{Claim, LeaseRelease, SourceLeases};
 
 contract!(
     a_round_covers_every_enabled_source_once,
@@ -15,6 +15,7 @@ contract!(
     a_leased_source_waits_for_its_lease_to_expire,
     release_without_done_leaves_the_source_due,
     release_after_a_takeover_still_marks_done,
+    a_batch_ends_its_lease_in_the_same_write,
     renewal_extends_only_the_owners_leases,
     dropped_leases_are_claimable_at_once,
     claims_never_overlap_with_locked_selects,
@@ -247,6 +248,40 @@ async fn release_after_a_takeover_still_marks_done(s: &Store) {
         .unwrap();
     assert_eq!(s.leases.renew_leases("b", t(100)).await.unwrap(), 0);
     assert_eq!(s.leases.join_round(t(0)).await.unwrap().number, round + 1);
+}
+
+async fn a_batch_ends_its_lease_in_the_same_write(s: &Store) {
+    let all = keys(2);
+    declare(s, &all).await;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
+    let a = s
+        .leases
+        .claim_sources(&claim(round, "a", 0, 60, 5))
+        .await
+        .unwrap();
+    assert_eq!(a.len(), 2);
+    for (source, done_in) in [(&all[0], Some(round)), (&all[1], None)] {
+        let mut batch = ok_batch(source, t(1));
+        batch.release = Some(LeaseRelease {
+            owner: "a".into(),
+            done_in,
+        });
+        s.repo.apply_batch(&batch).await.unwrap();
+    }
+    assert_eq!(
+        s.leases.renew_leases("a", t(100)).await.unwrap(),
+        0,
+        "both ended"
+    );
+    let b = s
+        .leases
+        .claim_sources(&claim(round, "b", 2, 60, 5))
+        .await
+        .unwrap();
+    assert_eq!(slugs(&b), ["board001"], "done in the round / still due");
+    // Without a release the batch leaves the lease alone.
+    s.repo.apply_batch(&ok_batch(&all[1], t(3))).await.unwrap();
+    assert_eq!(s.leases.renew_leases("b", t(100)).await.unwrap(), 1);
 }
 
 async fn renewal_extends_only_the_owners_leases(s: &Store) {
