@@ -45,6 +45,24 @@ async fn declare(s: &Store, keys: &[SourceKey]) {
         .unwrap();
 }
 
+/// `n` declared sources, the round joined at t=0, and every source claimed by `a` for
+/// `lease` seconds: (sources, round, a's claim).
+async fn all_claimed_by_a(
+    s: &Store,
+    n: usize,
+    lease: i64,
+) -> (Vec<SourceKey>, u64, Vec<jobs_bot::ports::SourceRecord>) {
+    let all = keys(n);
+    declare(s, &all).await;
+    let round = s.leases.join_round(t(0)).await.unwrap().number;
+    let a = s
+        .leases
+        .claim_sources(&claim(round, "a", 0, lease, 5))
+        .await
+        .unwrap();
+    (all, round, a)
+}
+
 fn slugs(records: &[jobs_bot::ports::SourceRecord]) -> Vec<String> {
     records.iter().map(|r| r.key.slug.to_string()).collect()
 }
@@ -155,14 +173,7 @@ async fn claims_follow_the_rotation_order(s: &Store) {
 }
 
 async fn a_leased_source_waits_for_its_lease_to_expire(s: &Store) {
-    let all = keys(2);
-    declare(s, &all).await;
-    let round = s.leases.join_round(t(0)).await.unwrap().number;
-    let a = s
-        .leases
-        .claim_sources(&claim(round, "a", 0, 10, 5))
-        .await
-        .unwrap();
+    let (_, round, a) = all_claimed_by_a(s, 2, 10).await;
     assert_eq!(a.len(), 2);
     assert!(
         s.leases
@@ -194,14 +205,7 @@ async fn a_leased_source_waits_for_its_lease_to_expire(s: &Store) {
 }
 
 async fn release_without_done_leaves_the_source_due(s: &Store) {
-    let all = keys(1);
-    declare(s, &all).await;
-    let round = s.leases.join_round(t(0)).await.unwrap().number;
-    let a = s
-        .leases
-        .claim_sources(&claim(round, "a", 0, 60, 5))
-        .await
-        .unwrap();
+    let (all, round, a) = all_claimed_by_a(s, 1, 60).await;
     assert_eq!(a.len(), 1);
     s.leases.release_source(&all[0], None, "a").await.unwrap();
     let b = s
@@ -214,13 +218,7 @@ async fn release_without_done_leaves_the_source_due(s: &Store) {
 }
 
 async fn release_after_a_takeover_still_marks_done(s: &Store) {
-    let all = keys(1);
-    declare(s, &all).await;
-    let round = s.leases.join_round(t(0)).await.unwrap().number;
-    s.leases
-        .claim_sources(&claim(round, "a", 0, 5, 5))
-        .await
-        .unwrap();
+    let (all, round, _) = all_claimed_by_a(s, 1, 5).await;
     let b = s
         .leases
         .claim_sources(&claim(round, "b", 6, 60, 5))
@@ -251,14 +249,7 @@ async fn release_after_a_takeover_still_marks_done(s: &Store) {
 }
 
 async fn a_batch_ends_its_lease_in_the_same_write(s: &Store) {
-    let all = keys(2);
-    declare(s, &all).await;
-    let round = s.leases.join_round(t(0)).await.unwrap().number;
-    let a = s
-        .leases
-        .claim_sources(&claim(round, "a", 0, 60, 5))
-        .await
-        .unwrap();
+    let (all, round, a) = all_claimed_by_a(s, 2, 60).await;
     assert_eq!(a.len(), 2);
     for (source, done_in) in [(&all[0], Some(round)), (&all[1], None)] {
         let mut batch = ok_batch(source, t(1));
