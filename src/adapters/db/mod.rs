@@ -63,6 +63,10 @@ pub struct Database {
     target: DatabaseTarget,
     /// How source claims avoid double grants; detected on first use (`leases.rs`).
     claim_strategy: std::sync::OnceLock<ClaimStrategy>,
+    /// SQLite has one writer: this process's write transactions queue here, each handed the
+    /// lock as the previous one commits, instead of polling it through SQLite's busy
+    /// handler, which sleeps 1–100 ms between tries.
+    sqlite_writer: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for Database {
@@ -202,6 +206,7 @@ macro_rules! write_tx {
             attempt += 1;
             let result = match &$db.pool {
                 $crate::adapters::db::DbPool::Sqlite(pool) => {
+                    let _turn = $db.sqlite_writer.lock().await;
                     let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
                     let conn: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
                     conn.immediate_transaction(async |$c| {
@@ -293,6 +298,7 @@ impl Database {
             pool,
             target: target.clone(),
             claim_strategy: std::sync::OnceLock::new(),
+            sqlite_writer: tokio::sync::Mutex::new(()),
         })
     }
 
