@@ -129,7 +129,7 @@ impl Database {
     async fn mysql_conn(&self) -> Result<Object<MysqlConn>, StoreError> {
         match &self.pool {
             DbPool::Mysql(pool) => pool.get().await.map_err(|e| self.unavailable(e)),
-            DbPool::Sqlite(_) => Err(StoreError::Query(
+            DbPool::Sqlite(..) => Err(StoreError::Query(
                 "the Python version's database is MySQL/MariaDB; this is SQLite".into(),
             )),
         }
@@ -178,7 +178,7 @@ impl Database {
         &self,
         tables: &[String],
     ) -> Result<bool, StoreError> {
-        if matches!(self.pool, DbPool::Sqlite(_)) {
+        if matches!(self.pool, DbPool::Sqlite(..)) {
             return Ok(false);
         }
         Ok(matches!(

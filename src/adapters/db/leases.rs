@@ -103,7 +103,7 @@ impl Database {
             return *s;
         }
         let detected = match &self.pool {
-            DbPool::Sqlite(_) => ClaimStrategy::LockedSelect,
+            DbPool::Sqlite(..) => ClaimStrategy::LockedSelect,
             DbPool::Mysql(_) => match self.server_version().await {
                 Ok(v) if supports_skip_locked(&v) => ClaimStrategy::LockedSelect,
                 Ok(_) => ClaimStrategy::ConditionalUpdate,

@@ -53,7 +53,10 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/mysql");
 
 enum DbPool {
-    Sqlite(Pool<SqliteConn>),
+    /// SQLite has one writer: this process's write transactions queue on the mutex, each
+    /// handed the lock as the previous one commits, instead of polling it through SQLite's
+    /// busy handler, which sleeps 1–100 ms between tries.
+    Sqlite(Pool<SqliteConn>, tokio::sync::Mutex<()>),
     Mysql(Pool<MysqlConn>),
 }
 
@@ -63,10 +66,6 @@ pub struct Database {
     target: DatabaseTarget,
     /// How source claims avoid double grants; detected on first use (`leases.rs`).
     claim_strategy: std::sync::OnceLock<ClaimStrategy>,
-    /// SQLite has one writer: this process's write transactions queue here, each handed the
-    /// lock as the previous one commits, instead of polling it through SQLite's busy
-    /// handler, which sleeps 1–100 ms between tries.
-    sqlite_writer: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for Database {
@@ -175,7 +174,7 @@ pub(crate) fn lock_conflict(
 macro_rules! with_conn {
     ($db:expr, |$c:ident| $body:expr) => {
         match &$db.pool {
-            $crate::adapters::db::DbPool::Sqlite(pool) => {
+            $crate::adapters::db::DbPool::Sqlite(pool, _) => {
                 let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
                 let $c: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
                 async { Ok::<_, $crate::adapters::db::DbError>($body) }
@@ -205,8 +204,8 @@ macro_rules! write_tx {
         loop {
             attempt += 1;
             let result = match &$db.pool {
-                $crate::adapters::db::DbPool::Sqlite(pool) => {
-                    let _turn = $db.sqlite_writer.lock().await;
+                $crate::adapters::db::DbPool::Sqlite(pool, writer) => {
+                    let _turn = writer.lock().await;
                     let mut obj = pool.get().await.map_err(|e| $db.unavailable(e))?;
                     let conn: &mut $crate::adapters::db::sqlite::SqliteConn = &mut obj;
                     conn.immediate_transaction(async |$c| {
@@ -289,7 +288,9 @@ impl Database {
     /// The pool, without touching the schema (nothing connects until first use).
     async fn open(target: &DatabaseTarget) -> Result<Database, StoreError> {
         let pool = match target {
-            DatabaseTarget::Sqlite(path) => DbPool::Sqlite(sqlite::pool(path)?),
+            DatabaseTarget::Sqlite(path) => {
+                DbPool::Sqlite(sqlite::pool(path)?, tokio::sync::Mutex::new(()))
+            }
             DatabaseTarget::Mysql(m) => {
                 DbPool::Mysql(mysql::pool(m).map_err(|e| redact_store(e, m.password()))?)
             }
@@ -298,7 +299,6 @@ impl Database {
             pool,
             target: target.clone(),
             claim_strategy: std::sync::OnceLock::new(),
-            sqlite_writer: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -311,7 +311,7 @@ impl Database {
     /// sync migration harness on a blocking thread, which works on any tokio runtime.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let outcome = match (&self.pool, &self.target) {
-            (DbPool::Sqlite(pool), _) => {
+            (DbPool::Sqlite(pool, _), _) => {
                 let mut conn = pool.get().await.map_err(|e| self.unavailable(e))?;
                 conn.spawn_blocking(|c: &mut diesel::SqliteConnection| {
                     Ok(c.run_pending_migrations(SQLITE_MIGRATIONS)

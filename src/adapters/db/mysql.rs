@@ -337,7 +337,6 @@ mod tests {
             pool: DbPool::Mysql(pool(m).unwrap()),
             target,
             claim_strategy: std::sync::OnceLock::new(),
-            sqlite_writer: tokio::sync::Mutex::new(()),
         }
     }
 

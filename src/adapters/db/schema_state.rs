@@ -57,7 +57,7 @@ impl Database {
     /// When the catalogue cannot be read.
     pub async fn schema_state(&self) -> Result<SchemaState, StoreError> {
         let (tables, known): (Vec<Name>, Vec<String>) = match &self.pool {
-            DbPool::Sqlite(pool) => {
+            DbPool::Sqlite(pool, _) => {
                 let mut conn = pool.get().await.map_err(|e| self.unavailable(e))?;
                 let tables = diesel::sql_query(
                     "SELECT name FROM sqlite_master WHERE type = 'table' \
@@ -116,7 +116,7 @@ impl Database {
     async fn applied_versions(&self) -> Result<Vec<String>, StoreError> {
         let sql = format!("SELECT CAST(version AS CHAR) AS name FROM {MIGRATIONS_TABLE}");
         let rows = match &self.pool {
-            DbPool::Sqlite(pool) => {
+            DbPool::Sqlite(pool, _) => {
                 let mut conn = pool.get().await.map_err(|e| self.unavailable(e))?;
                 diesel::sql_query(&sql).load::<Name>(&mut *conn).await
             }
